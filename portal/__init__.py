@@ -1,0 +1,54 @@
+"""Cunwu portal: the core. Knows no plugin by name; plugins know the core.
+
+    from portal import create_app, hookimpl
+"""
+
+from flask import Flask
+
+from .hookspecs import hookimpl
+
+__all__ = ["create_app", "hookimpl"]
+
+
+def create_app(config=None):
+    """Build the portal app: config, extensions, plugin host, blueprints, static files."""
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)
+    from .config import load_config
+
+    load_config(app, config)
+
+    from . import web
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .plugins import PluginHost
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=web.MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    web.init_login(app, login_manager)
+
+    host = PluginHost(extra_plugins=app.config["PORTAL_EXTRA_PLUGINS"],
+                      disabled=app.config["PORTAL_DISABLED_PLUGINS"])
+    app.extensions["portal"] = host
+    with app.app_context():
+        host.collect()
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        web.tune_sqlite(app)
+
+    from .accounts.views import bp as accounts_bp
+    from .console.views import bp as console_bp
+    from .public.api import bp as api_bp
+    from .public.views import bp as public_bp
+
+    for bp in (public_bp, api_bp, accounts_bp, console_bp):
+        app.register_blueprint(bp)
+    for _plugin, bp in host.blueprints():
+        app.register_blueprint(bp)
+    host.hook.register_commands(cli=app.cli)
+
+    web.init_templates(app)
+    web.init_security(app)
+    web.init_errors(app)
+    web.init_static(app, host)
+    return app

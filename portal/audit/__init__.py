@@ -1,0 +1,56 @@
+"""Append-only log of who did what, and who viewed personal data."""
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import ForeignKey, JSON, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..appendonly import make_append_only
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class AuditEvent(db.Model):
+    """One change or one view of personal data. Never updated, never deleted."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[object] = mapped_column(db.DateTime, default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    username: Mapped[str | None] = mapped_column(String(60))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[str | None] = mapped_column(String(60))
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+
+make_append_only(AuditEvent.__table__)
+
+
+def record(action, obj=None, org=None, detail=None, user=None):
+    """Write an audit event for `action` on `obj` at `org`, by `user` (default: the current user).
+
+    `detail` must never hold personal data itself: say which field was seen, not its value.
+    """
+    if user is None and has_request_context() and current_user and current_user.is_authenticated:
+        user = current_user
+    event = AuditEvent(
+        action=action,
+        user_id=user.id if user is not None else None,
+        username=user.username if user is not None else None,
+        object_type=type(obj).__name__ if obj is not None else None,
+        object_id=str(getattr(obj, "id", "")) if obj is not None else None,
+        org_id=org.id if org is not None else None,
+        detail=detail,
+        ip=request.remote_addr if has_request_context() else None,
+    )
+    db.session.add(event)
+    return event
+
+
+def record_view_of_personal_data(obj, fields, org=None, user=None):
+    """Record that `user` saw the personal-data `fields` of `obj` (e.g. a complainant's phone)."""
+    return record("personal_data.view", obj=obj, org=org, detail={"fields": sorted(fields)}, user=user)

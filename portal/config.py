@@ -1,0 +1,74 @@
+"""Configuration: defaults here, then instance/portal.toml, then PORTAL_* and DATABASE_URL."""
+
+import os
+import tomllib
+from pathlib import Path
+
+
+class Defaults:
+    SECRET_KEY = None  # generated into instance/secret_key when not configured
+    SQLALCHEMY_DATABASE_URI = None  # default: sqlite in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests answer 413
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    LOGIN_MAX_FAILURES = 5  # consecutive failures before the account locks
+    LOGIN_LOCK_MINUTES = 15
+    # argon2id cost; the tests lower it so that hashing stays fast.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 64 * 1024  # KiB
+    CONTENT_DIR = None  # default: content/ beside the portal package
+    SITE_NAME = None  # default: the translated product name
+    PUBLIC_PAGE_SIZE = 20
+    # Extra plugins by import path, registered beside the entry-point ones (tests use this).
+    PORTAL_EXTRA_PLUGINS = ()
+    # Plugins never loaded, by entry-point name.
+    PORTAL_DISABLED_PLUGINS = ()
+
+
+def load_config(app, config=None):
+    """Fill app.config from the defaults, instance/portal.toml, the environment and `config`."""
+    app.config.from_object(Defaults)
+    toml_path = Path(app.instance_path) / "portal.toml"
+    if toml_path.exists():
+        app.config.from_file(str(toml_path), load=tomllib.load, text=False)
+    app.config.from_prefixed_env("PORTAL")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(os.environ["DATABASE_URL"])
+    if config:
+        app.config.update(config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("CONTENT_DIR"):
+        app.config["CONTENT_DIR"] = str(Path(app.root_path).parent / "content")
+
+
+def _normalise_db_url(url):
+    """Use psycopg 3 for postgres:// and postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _instance_secret(instance):
+    """Return a per-installation secret key, created once in instance/secret_key."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(os.urandom(32).hex())
+        path.chmod(0o600)
+    return path.read_text().strip()

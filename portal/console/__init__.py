@@ -1,0 +1,1 @@
+"""The staff shell: dashboard, plugin activation, users, org tree."""

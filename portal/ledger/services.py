@@ -1,0 +1,168 @@
+"""The one road to the public: publish, correct and withdraw, and verify the chain."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from .. import audit
+from ..events import emit
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import LedgerHead, Publication
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class PublicationKind:
+    """A kind a plugin publishes and the template the public site renders it with."""
+
+    plugin: str
+    name: str
+    label: object
+    template: str  # rendered with `publication` (and `payload`) in the context
+
+
+class LedgerError(ValueError):
+    """A refused publication; the message is for the user."""
+
+
+HASHED_FIELDS = ("seq", "pub_id", "revision", "action", "plugin", "kind", "org_code", "org_name",
+                 "title", "summary", "payload", "reason", "published_by", "published_at", "prev_hash")
+
+
+def record_of(pub):
+    """The public, hashed form of a publication revision (what /ledger.jsonl carries)."""
+    return {
+        "seq": pub.seq, "pub_id": pub.pub_id, "revision": pub.revision, "action": pub.action,
+        "plugin": pub.plugin, "kind": pub.kind, "org_code": pub.org_code, "org_name": pub.org_name,
+        "title": pub.title, "summary": pub.summary, "payload": pub.payload, "reason": pub.reason,
+        "published_by": pub.published_by,
+        "published_at": pub.published_at.replace(microsecond=0).isoformat() + "Z",
+        "prev_hash": pub.prev_hash,
+    }
+
+
+def canonical_json(record):
+    """Canonical JSON: sorted keys, no spaces, UTF-8 (not \\u escapes)."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def compute_hash(record):
+    """SHA-256 (hex) of the canonical JSON of the hashed fields."""
+    return hashlib.sha256(canonical_json({k: record[k] for k in HASHED_FIELDS}).encode("utf-8")).hexdigest()
+
+
+def _head():
+    """The ledger head, locked for this transaction (SELECT … FOR UPDATE where supported)."""
+    head = db.session.scalar(select(LedgerHead).where(LedgerHead.id == 1).with_for_update())
+    if head is None:
+        head = LedgerHead(id=1, seq=0, hash=GENESIS)
+        db.session.add(head)
+        db.session.flush()
+    return head
+
+
+def _append(*, pub_id, revision, action, plugin, kind, org, title, summary, payload, search_text, reason, user):
+    kinds = current_app.extensions["portal"].publication_kinds
+    if (plugin, kind) not in kinds:
+        raise LedgerError(_("Unknown publication kind %(plugin)s/%(kind)s.", plugin=plugin, kind=kind))
+    title = (title or "").strip()
+    if not title:
+        raise LedgerError(_("A publication needs a title."))
+    head = _head()
+    pub = Publication(
+        seq=head.seq + 1, pub_id=pub_id or head.seq + 1, revision=revision, action=action,
+        plugin=plugin, kind=kind, org_id=org.id, org_code=org.code, org_name=org.name,
+        title=title[:200], summary=summary or "", payload=payload or {},
+        search_text=" ".join(filter(None, [title, summary or "", search_text or ""])),
+        reason=reason, published_by_id=user.id if user is not None else None,
+        published_by=user.display_name if user is not None else "system",
+        published_at=utcnow().replace(microsecond=0), prev_hash=head.hash,
+    )
+    pub.hash = compute_hash(record_of(pub))
+    db.session.add(pub)
+    head.seq, head.hash = pub.seq, pub.hash
+    db.session.flush()
+    audit.record(f"ledger.{action}", obj=pub, org=org, detail={"pub_id": pub.pub_id, "revision": revision}, user=user)
+    emit("published", org=org, publication=pub)
+    return pub
+
+
+def publish(*, plugin, kind, org, title, summary="", payload=None, search_text="", user=None):
+    """Publish a new item at `org`; return its first revision."""
+    return _append(pub_id=None, revision=1, action="publish", plugin=plugin, kind=kind, org=org, title=title,
+                   summary=summary, payload=payload, search_text=search_text, reason=None, user=user)
+
+
+def latest(pub_id):
+    """The latest revision of publication `pub_id`, or None."""
+    return db.session.scalar(
+        select(Publication).where(Publication.pub_id == pub_id).order_by(Publication.revision.desc()).limit(1)
+    )
+
+
+def correct(pub_id, *, reason, title, summary="", payload=None, search_text="", user=None):
+    """Publish a correction of `pub_id` as a new revision that says why."""
+    prev = latest(pub_id)
+    if prev is None:
+        raise LedgerError(_("No such publication."))
+    if prev.action == "withdraw":
+        raise LedgerError(_("A withdrawn publication cannot be corrected."))
+    if not (reason or "").strip():
+        raise LedgerError(_("A correction must say what changed and why."))
+    from ..orgs.models import OrgUnit
+
+    org = db.session.get(OrgUnit, prev.org_id)
+    return _append(pub_id=pub_id, revision=prev.revision + 1, action="correct", plugin=prev.plugin, kind=prev.kind,
+                   org=org, title=title, summary=summary, payload=payload, search_text=search_text,
+                   reason=reason.strip(), user=user)
+
+
+def withdraw(pub_id, *, reason, user=None):
+    """Withdraw `pub_id`: a new revision that keeps the title and says why."""
+    prev = latest(pub_id)
+    if prev is None:
+        raise LedgerError(_("No such publication."))
+    if prev.action == "withdraw":
+        raise LedgerError(_("This publication is already withdrawn."))
+    if not (reason or "").strip():
+        raise LedgerError(_("A withdrawal must say why."))
+    from ..orgs.models import OrgUnit
+
+    org = db.session.get(OrgUnit, prev.org_id)
+    return _append(pub_id=pub_id, revision=prev.revision + 1, action="withdraw", plugin=prev.plugin, kind=prev.kind,
+                   org=org, title=prev.title, summary="", payload={}, search_text="", reason=reason.strip(), user=user)
+
+
+def history(pub_id):
+    """Every revision of `pub_id`, oldest first."""
+    return list(db.session.scalars(select(Publication).where(Publication.pub_id == pub_id).order_by(Publication.revision)))
+
+
+def latest_revisions():
+    """A select of the latest revision of every publication that is not withdrawn, newest first."""
+    newest = select(func.max(Publication.seq)).group_by(Publication.pub_id).scalar_subquery()
+    return (select(Publication).where(Publication.seq.in_(newest), Publication.action != "withdraw")
+            .order_by(Publication.seq.desc()))
+
+
+def verify():
+    """Recompute the chain; return (count, problems) where problems name each bad seq."""
+    prev, count, problems = GENESIS, 0, []
+    for pub in db.session.scalars(select(Publication).order_by(Publication.seq)).yield_per(1000):
+        record = record_of(pub)
+        if pub.prev_hash != prev:
+            problems.append(f"seq {pub.seq}: prev_hash does not match the hash of seq {pub.seq - 1}")
+        if compute_hash(record) != pub.hash:
+            problems.append(f"seq {pub.seq}: hash does not match its content")
+        prev = pub.hash
+        count += 1
+    head = db.session.get(LedgerHead, 1)
+    if count and (head is None or head.hash != prev):
+        problems.append("ledger head does not match the last publication")
+    return count, problems

@@ -1,0 +1,10 @@
+"""The org tree: units and their kinds, people in positions, settings inherited down the tree."""
+
+from .kinds import OrgKind, kind_for, kinds
+from .models import OrgUnit, Person, Position
+from .settings import SettingSpec, SettingError, get_setting, set_setting
+
+__all__ = [
+    "OrgKind", "OrgUnit", "Person", "Position", "SettingError", "SettingSpec",
+    "get_setting", "kind_for", "kinds", "set_setting",
+]

@@ -1,0 +1,123 @@
+"""Settings looked up at a unit, then up the tree to the declared default; floors enforced."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import ForeignKey, JSON, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    """A setting a plugin or the core declares: type, default and statutory bounds."""
+
+    key: str
+    type: type
+    default: object
+    label: object
+    floor: object = None  # the law's minimum; nobody may set lower
+    ceiling: object = None  # the law's maximum (a deadline that may not be longer)
+    help: object = ""
+    choices: tuple = ()
+
+
+class SettingValue(db.Model):
+    """A value set for a unit; it holds for the unit's whole subtree unless overridden below."""
+
+    __tablename__ = "org_setting"
+    __table_args__ = (UniqueConstraint("org_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"))
+    key: Mapped[str] = mapped_column(String(80))
+    value: Mapped[object] = mapped_column(JSON)
+    changed_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow, onupdate=utcnow)
+
+
+class SettingError(ValueError):
+    """A value a user typed that the setting refuses; the message is for the user."""
+
+
+def setting_specs():
+    """Every declared setting by key."""
+    return current_app.extensions["portal"].settings
+
+
+def _spec(key):
+    try:
+        return setting_specs()[key]
+    except KeyError:
+        raise SettingError(_("Unknown setting: %(key)s", key=key)) from None
+
+
+def effective_settings(org):
+    """Return {key: (value, unit_id_where_set or None)} for every setting at `org`."""
+    ids = org.ancestor_ids
+    rows = db.session.scalars(select(SettingValue).where(SettingValue.org_id.in_(ids))).all()
+    depth = {unit_id: i for i, unit_id in enumerate(ids)}
+    nearest = {}
+    for row in sorted(rows, key=lambda r: depth[r.org_id]):
+        nearest[row.key] = row
+    out = {}
+    for key, spec in setting_specs().items():
+        row = nearest.get(key)
+        out[key] = (row.value, row.org_id) if row else (spec.default, None)
+    return out
+
+
+def get_setting(org, key):
+    """The value of `key` at `org`: set here, or at the nearest unit above, or the default."""
+    spec = _spec(key)
+    ids = org.ancestor_ids
+    rows = db.session.execute(
+        select(SettingValue.org_id, SettingValue.value).where(
+            SettingValue.org_id.in_(ids), SettingValue.key == key
+        )
+    ).all()
+    if not rows:
+        return spec.default
+    depth = {unit_id: i for i, unit_id in enumerate(ids)}
+    return max(rows, key=lambda r: depth[r.org_id]).value
+
+
+def coerce(spec, raw):
+    """Turn user input into the setting's type, checking bounds; raise SettingError."""
+    if spec.type is bool:
+        value = raw if isinstance(raw, bool) else str(raw).strip().lower() in ("1", "true", "yes", "on")
+    elif spec.type is int:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise SettingError(_("%(label)s must be a whole number.", label=spec.label)) from None
+    else:
+        value = str(raw).strip()
+    if spec.choices and value not in spec.choices:
+        raise SettingError(_("%(label)s must be one of: %(choices)s", label=spec.label,
+                             choices=", ".join(map(str, spec.choices))))
+    if spec.floor is not None and value < spec.floor:
+        raise SettingError(_("%(label)s may not be below %(floor)s (statutory minimum).",
+                             label=spec.label, floor=spec.floor))
+    if spec.ceiling is not None and value > spec.ceiling:
+        raise SettingError(_("%(label)s may not be above %(ceiling)s (statutory maximum).",
+                             label=spec.label, ceiling=spec.ceiling))
+    return value
+
+
+def set_setting(org, key, raw):
+    """Set `key` at `org` from user input (or clear it with None); return the stored value."""
+    spec = _spec(key)
+    row = db.session.scalar(select(SettingValue).where(SettingValue.org_id == org.id, SettingValue.key == key))
+    if raw is None or raw == "":
+        if row:
+            db.session.delete(row)
+        return None
+    value = coerce(spec, raw)
+    if row:
+        row.value = value
+    else:
+        db.session.add(SettingValue(org_id=org.id, key=key, value=value))
+    return value

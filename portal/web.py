@@ -1,0 +1,256 @@
+"""Wiring of the web app: locale, login, templates, security headers, errors, static files."""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import event
+from werkzeug.exceptions import HTTPException
+from whitenoise import WhiteNoise
+
+from .extensions import migrate
+from .markup import render_markdown
+from .timeutil import to_local
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+HASHED_NAME = re.compile(r"\.[0-9a-f]{12}\.\w+$")
+
+
+def select_locale():
+    """The user's language: ?lang=, then the session, then the account, then zh_Hans_CN."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    wanted = request.args.get("lang")
+    if wanted in languages:
+        session["lang"] = wanted
+        return wanted
+    if session.get("lang") in languages:
+        return session["lang"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_login(app, login_manager):
+    from .accounts.models import User
+    from .extensions import db
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        try:
+            return db.session.get(User, int(user_id))
+        except ValueError:
+            return None
+
+
+def tune_sqlite(app):
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    from .extensions import db
+
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+
+def fen(amount):
+    """Format integer fen as yuan with two decimals and thousands separators."""
+    if amount is None:
+        return ""
+    sign = "-" if amount < 0 else ""
+    yuan, cents = divmod(abs(int(amount)), 100)
+    return f"{sign}{yuan:,}.{cents:02d}"
+
+
+def localtime(dt, fmt="yyyy-MM-dd HH:mm"):
+    """A stored UTC datetime shown in Asia/Shanghai."""
+    if dt is None:
+        return ""
+    return format_datetime(to_local(dt), fmt)
+
+
+def init_templates(app):
+    from .ui import MenuLink  # noqa: F401  (templates sort MenuLink objects)
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["fen"] = fen
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.add_extension("jinja2.ext.do")
+
+    @app.context_processor
+    def portal_globals():
+        from .accounts.access import can
+
+        return {
+            "site_name": app.config.get("SITE_NAME") or _("Village affairs portal"),
+            "languages": app.config["LANGUAGES"],
+            "current_locale": str(get_locale()),
+            "can": lambda perm, org=None: can(current_user, perm, org),
+        }
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def init_security(app):
+    @app.before_request
+    def console_needs_login():
+        # Every console route, the core's and every plugin's, needs a login.
+        if request.path.startswith("/console") and not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.full_path))
+        return None
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.path.startswith(("/console", "/login")):
+            response.headers["Cache-Control"] = "no-store"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+ERROR_TEXT = {
+    400: ("Bad request", "The request could not be understood."),
+    403: ("Not allowed", "You do not have permission for this."),
+    404: ("Not found", "There is nothing here. Check the address."),
+    405: ("Not allowed", "This address does not accept that kind of request."),
+    413: ("Too large", "What you sent is too large."),
+    429: ("Too many requests", "Too many attempts. Please wait a minute and try again."),
+}
+
+
+def init_errors(app):
+    def render_error(code, message=None):
+        title, text = ERROR_TEXT.get(code, ("Error", "Something went wrong."))
+        message = message or _(text)
+        if request.path.startswith(("/api/", "/open311/")) or request.accept_mimetypes.best == "application/json":
+            return jsonify({"error": _(title), "message": message, "status": code}), code
+        return render_template("error.html", code=code, title=_(title), message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return render_error(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc):
+        if exc.code in ERROR_TEXT:
+            return render_error(exc.code)
+        return exc
+
+    @app.errorhandler(500)
+    def server_error(exc):
+        return render_error(500, _("Something went wrong on our side. It has been logged."))
+
+
+def plugin_dirs(host, sub):
+    """[(plugin_name, folder)] for each plugin package that has the folder `sub`."""
+    out = []
+    for name, plugin in host.pm.list_name_plugin():
+        module_file = getattr(plugin, "__file__", None)
+        if module_file and name != "core":
+            d = Path(module_file).parent / sub
+            if d.is_dir():
+                out.append((name, d))
+    return out
+
+
+@migrate.configure
+def configure_alembic(config):
+    """The core's migration branch plus each plugin's own (plugins/<name>/migrations)."""
+    host = current_app.extensions["portal"]
+    locations = [str(Path(MIGRATIONS_DIR) / "versions")] + [str(d) for _n, d in plugin_dirs(host, "migrations")]
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config
+
+
+# --- static files ------------------------------------------------------------------
+
+def static_url(filename):
+    """URL of a static file under its content-hashed name (cached for a year)."""
+    manifest = current_app.extensions["portal_static"]
+    return "/static/" + manifest.get(filename, filename)
+
+
+def _static_sources(host):
+    """[(prefix, directory)]: the core's static/ and each plugin's static/<name>/."""
+    return [("", Path(current_app.root_path) / "static")] + [("", d) for _n, d in plugin_dirs(host, "static")]
+
+
+def build_static(sources, base):
+    """Copy static files under `base`/<digest>/, each also under a name carrying its hash.
+
+    The folder is named after the content, so workers starting together share it and a
+    changed file never overwrites what a running worker serves. Returns (folder, manifest).
+    """
+    files, manifest = {}, {}
+    for _prefix, root in sources:
+        for path in sorted(root.rglob("*")):
+            if path.is_file():
+                rel = path.relative_to(root).as_posix()
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+                stem, dot, ext = rel.rpartition(".")
+                manifest[rel] = f"{stem}.{digest}.{ext}" if dot else f"{rel}.{digest}"
+                files[rel] = path
+    folder = base / hashlib.sha256(json.dumps(manifest, sort_keys=True).encode()).hexdigest()[:16]
+    if not folder.exists():
+        base.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=base))
+        for rel, path in files.items():
+            for name in (rel, manifest[rel]):
+                dest = tmp / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, dest)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another worker made it first
+            shutil.rmtree(tmp, ignore_errors=True)
+    return folder, manifest
+
+
+def init_static(app, host):
+    """Serve static files through WhiteNoise, hashed names cached as immutable."""
+    with app.app_context():
+        folder, manifest = build_static(_static_sources(host), Path(app.instance_path) / "static-build")
+    app.extensions["portal_static"] = manifest
+    app.wsgi_app = WhiteNoise(
+        app.wsgi_app,
+        root=str(folder),
+        prefix="static/",
+        max_age=3600,
+        immutable_file_test=lambda path, url: bool(HASHED_NAME.search(url)),
+    )
