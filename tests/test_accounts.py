@@ -1,0 +1,146 @@
+"""Login and logout: passwords, lock-out, rate limit, CSRF, safe redirects, audit."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit import AuditEvent
+from portal.extensions import db
+from tests.helpers import PASSWORD, TOWN_A, make_user
+
+
+@pytest.fixture
+def app(app_factory):
+    # The console forms are tested without CSRF tokens; test_csrf_* below turn it on.
+    return app_factory(WTF_CSRF_ENABLED=False)
+
+
+@pytest.fixture
+def user(app, tree):
+    with app.app_context():
+        return make_user("township_admin", TOWN_A, "wang").username
+
+
+def actions(app):
+    with app.app_context():
+        return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+def test_login_page_has_labelled_fields(client):
+    html = client.get("/login").get_data(as_text=True)
+    assert '<label for="username"' in html and '<label for="password"' in html
+    assert html.count("<h1") == 1
+
+
+def test_login_success_goes_to_dashboard_and_is_audited(app, client, user):
+    resp = client.post("/login", data={"username": user, "password": PASSWORD})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/console/")
+    assert client.get("/console/").status_code == 200
+    assert "login" in actions(app)
+
+
+def test_wrong_password_is_refused_and_audited_by_username_only(app, client, user):
+    resp = client.post("/login", data={"username": user, "password": "wrong password!"})
+    assert resp.status_code == 200
+    assert "Wrong user name or password." in resp.get_data(as_text=True)
+    assert client.get("/console/").status_code == 302
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "login.failed"))
+        assert event.detail == {"username": user}
+        assert "wrong password" not in str(event.detail)
+
+
+def test_unknown_user_gets_the_same_message(client, tree):
+    resp = client.post("/login", data={"username": "nobody", "password": "whatever123"})
+    assert "Wrong user name or password." in resp.get_data(as_text=True)
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(client, user):
+    for _ in range(5):
+        client.post("/login", data={"username": user, "password": "not the password"})
+    resp = client.post("/login", data={"username": user, "password": PASSWORD})
+    assert resp.status_code == 200
+    assert "locked" in resp.get_data(as_text=True)
+    assert client.get("/console/").status_code == 302
+
+
+def test_empty_form_shows_field_errors(client, tree):
+    resp = client.post("/login", data={})
+    assert resp.status_code == 200
+    assert 'aria-invalid="true"' in resp.get_data(as_text=True)
+
+
+def test_next_is_followed_only_for_local_paths(client, user):
+    resp = client.post("/login", data={"username": user, "password": PASSWORD, "next": "/console/orgs"})
+    assert resp.headers["Location"].endswith("/console/orgs")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:x"])
+def test_next_to_another_site_is_ignored(client, user, target):
+    resp = client.post("/login", data={"username": user, "password": PASSWORD, "next": target})
+    assert resp.headers["Location"].endswith("/console/")
+
+
+def test_anonymous_console_request_redirects_to_login_with_next(client):
+    resp = client.get("/console/orgs")
+    assert resp.status_code == 302 and "/login?next=" in resp.headers["Location"]
+
+
+def test_login_starts_a_new_session(client, user):
+    with client.session_transaction() as sess:
+        sess["planted"] = "by an attacker"
+    client.post("/login", data={"username": user, "password": PASSWORD})
+    with client.session_transaction() as sess:
+        assert "planted" not in sess
+
+
+def test_logout_is_a_post_and_is_audited(app, client, user):
+    client.post("/login", data={"username": user, "password": PASSWORD})
+    assert client.get("/logout").status_code == 405
+    resp = client.post("/logout")
+    assert resp.status_code == 302
+    assert client.get("/console/").status_code == 302
+    assert actions(app)[-1] == "logout"
+
+
+def test_disabled_user_cannot_log_in(app, client, user):
+    with app.app_context():
+        from portal.accounts.models import User
+
+        db.session.scalar(select(User).where(User.username == user)).active = False
+        db.session.commit()
+    resp = client.post("/login", data={"username": user, "password": PASSWORD})
+    assert "disabled" in resp.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="3 per minute")
+    client = app.test_client()
+    codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
+    assert codes[:3] == [200, 200, 200] and codes[3] == 429
+    assert client.get("/login").status_code == 200  # only POSTs count
+
+
+def _token(html):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def test_csrf_login_needs_a_real_token(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        from tests.helpers import build_tree
+
+        build_tree()
+        make_user("township_admin", TOWN_A, "li")
+    client = app.test_client()
+    token = _token(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"username": "li", "password": PASSWORD}).status_code == 400
+    forged = client.post("/login", data={"username": "li", "password": PASSWORD, "csrf_token": "forged"})
+    assert forged.status_code == 400
+    assert client.get("/console/").status_code == 302  # still logged out
+    ok = client.post("/login", data={"username": "li", "password": PASSWORD, "csrf_token": token})
+    assert ok.status_code == 302
+    # Logout without the token is refused and the session survives.
+    assert client.post("/logout").status_code == 400
+    assert client.get("/console/").status_code == 200
