@@ -122,13 +122,17 @@ def import_csv(data):
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise ImportErrors([_("The file is not UTF-8 text.")]) from None
+    if not data.strip():
+        raise ImportErrors([_("The file is empty.")])
     reader = csv.DictReader(io.StringIO(data))
     missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise ImportErrors([_("Line 1: missing columns: %(cols)s", cols=", ".join(missing))])
 
     rows, errors, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        # the reader's own count: blank lines and quoted newlines do not shift the numbers
+        line = reader.line_num
         if None in row or any(v is None for v in row.values()):
             errors.append(_("Line %(line)d: wrong number of fields.", line=line))
             continue
