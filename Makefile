@@ -15,12 +15,12 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed compile-translations
 
 compile-translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -q -d $(LOCALES) -D messages
+	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALES) -D messages
 
 # Re-extract the messages and merge them into every catalog (then translate the new ones).
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -q -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(LOCALES)/messages.pot .
-	$(VENV)/bin/pybabel update -q -N --no-wrap -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(LOCALES)/messages.pot .
+	$(VENV)/bin/pybabel update -N --no-wrap -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:
