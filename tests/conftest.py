@@ -35,6 +35,20 @@ def make_app(instance, db_uri, **extra):
     return app
 
 
+def pytest_sessionstart(session):
+    """Compile the translation catalogs, as `make install` does, so the tests see them."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in Path(__file__).resolve().parent.parent.glob("portal/translations/*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as src:
+            catalog = read_po(src)
+        with po.with_suffix(".mo").open("wb") as dst:
+            write_mo(dst, catalog, use_fuzzy=True)
+
+
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory):
     """A database migrated once for the session (SQLite file, or the PostgreSQL database)."""
