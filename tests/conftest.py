@@ -24,6 +24,8 @@ TEST_CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 64,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Tests post forms without tokens; tests of CSRF itself use app_factory(WTF_CSRF_ENABLED=True).
+    "WTF_CSRF_ENABLED": False,
 }
 PASSWORD = "correct horse battery"
 

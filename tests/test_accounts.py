@@ -11,12 +11,6 @@ from tests.helpers import PASSWORD, TOWN_A, make_user
 
 
 @pytest.fixture
-def app(app_factory):
-    # The console forms are tested without CSRF tokens; test_csrf_* below turn it on.
-    return app_factory(WTF_CSRF_ENABLED=False)
-
-
-@pytest.fixture
 def user(app, tree):
     with app.app_context():
         return make_user("township_admin", TOWN_A, "wang").username
@@ -115,7 +109,7 @@ def test_disabled_user_cannot_log_in(app, client, user):
 
 
 def test_login_is_rate_limited(app_factory):
-    app = app_factory(WTF_CSRF_ENABLED=False, LOGIN_RATE_LIMIT="3 per minute")
+    app = app_factory(LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
     codes = [client.post("/login", data={"username": "x", "password": "y"}).status_code for _ in range(4)]
     assert codes[:3] == [200, 200, 200] and codes[3] == 429
