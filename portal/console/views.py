@@ -1,5 +1,208 @@
-"""Console views: thin; rules live in services of the rooms they belong to."""
+"""Console views: thin; rules live in services of the rooms they belong to.
 
-from flask import Blueprint
+This module holds the blueprint, the shell every console page shares (working org, menu)
+and the dashboard, modules, notices and audit pages; org_views and user_views add theirs.
+"""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from .. import ledger
+from ..accounts.access import can, org_or_404, permission_required, scope_roots
+from ..extensions import db
+from ..ledger.services import LedgerError
+from ..orgs.models import OrgUnit
+from ..plugins import PluginError
+from . import services
+from .forms import CorrectionForm, NoticeForm, ToggleForm, WithdrawForm
 
 bp = Blueprint("console", __name__, url_prefix="/console")
+
+
+def working_org():
+    """The unit the console works at: ?org=<code> within scope, else the user's highest root."""
+    code = request.args.get("org")
+    if code:
+        return org_or_404(code, "console.access")
+    roots = scope_roots(current_user, "console.access")
+    return roots[0] if roots else None
+
+
+def menu_links(org):
+    """[(label, url, active)] from every active plugin's console_menu, sorted by order."""
+    host = current_app.extensions["portal"]
+    links = [link for group in host.hooks_for(org).console_menu(user=current_user, org=org) for link in (group or ())]
+    out = []
+    for link in sorted(links, key=lambda l: l.order):
+        values = dict(link.values or {})
+        if org is not None and "org" not in values:
+            values["org"] = org.code
+        try:
+            url = url_for(link.endpoint, **values)
+        except BuildError:
+            continue  # a link to a page this app does not have
+        out.append((link.label, url, request.endpoint == link.endpoint))
+    return out
+
+
+def render_console(template, org=None, **context):
+    """Render a console page with the menu of `org` (default: the working org)."""
+    org = org if org is not None else working_org()
+    return render_template(template, org=org, menu=menu_links(org), **context)
+
+
+def back(endpoint="console.dashboard", **values):
+    """A redirect after a POST (post-redirect-get)."""
+    return redirect(url_for(endpoint, **values))
+
+
+@bp.route("/")
+@permission_required("console.access")
+def dashboard():
+    """The dashboard of the working org: every active plugin's tiles."""
+    org = working_org()
+    host = current_app.extensions["portal"]
+    widgets = [w for group in host.hooks_for(org).dashboard_widgets(user=current_user, org=org) for w in (group or ())]
+    tiles = []
+    for w in sorted(widgets, key=lambda w: w.order):
+        html = render_template(w.template, **{"widget": w, "org": org, **(w.context or {})})
+        tiles.append((w.title, Markup(html)))
+    switch = [r for r in scope_roots(current_user, "console.access")]
+    return render_console("console/dashboard.html", org=org, tiles=tiles, roots=switch)
+
+
+# --- modules ----------------------------------------------------------------------------
+
+@bp.route("/plugins")
+@permission_required("plugin.manage")
+def plugins():
+    """Modules on or off per township (and county); villages inherit."""
+    units = [(u, services.module_states(u)) for u in services.switchable_units(current_user)]
+    return render_console("console/plugins.html", units=units, form=ToggleForm())
+
+
+@bp.route("/plugins/toggle", methods=["POST"])
+@permission_required("plugin.manage")
+def plugin_toggle():
+    """Switch a module on or off at a township or county in scope."""
+    form = ToggleForm()
+    if not form.validate_on_submit():
+        flash(_("The request was incomplete. Please try again."), "error")
+        return back("console.plugins")
+    unit = org_or_404(form.org.data, "plugin.manage")
+    enabled = form.enabled.data == "1"
+    try:
+        current_app.extensions["portal"].set_enabled(form.plugin.data, unit, enabled, current_user)
+    except PluginError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back("console.plugins")
+    db.session.commit()
+    msg = _("%(plugin)s is now on at %(org)s.") if enabled else _("%(plugin)s is now off at %(org)s.")
+    flash(msg % {"plugin": form.plugin.data, "org": unit.name}, "success")
+    return back("console.plugins")
+
+
+# --- notices ----------------------------------------------------------------------------
+
+def _notice_or_404(pub_id):
+    """The latest revision of notice `pub_id` if it is at a unit where the user publishes."""
+    pub = ledger.latest(pub_id)
+    if pub is None or (pub.plugin, pub.kind) != ("core", "notice"):
+        abort(404)
+    unit = db.session.get(OrgUnit, pub.org_id)
+    if unit is None or not can(current_user, "notice.publish", unit):
+        abort(404)
+    return pub, unit
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@permission_required("notice.publish")
+def notices():
+    """Notices (通知公告) published in scope, and the form to publish one."""
+    form = NoticeForm()
+    if request.method == "GET":
+        org = working_org()
+        if org is not None and can(current_user, "notice.publish", org):
+            form.org_code.data = org.code
+    if form.validate_on_submit():
+        unit = db.session.scalar(db.select(OrgUnit).where(OrgUnit.code == form.org_code.data.strip()))
+        if unit is None or not can(current_user, "notice.publish", unit):
+            form.org_code.errors.append(_("There is no unit with this code in your scope."))
+        else:
+            try:
+                pub = ledger.publish(plugin="core", kind="notice", org=unit, title=form.title.data,
+                                     payload={"body": form.body.data}, search_text=form.body.data,
+                                     user=current_user._get_current_object())
+            except LedgerError as exc:
+                db.session.rollback()
+                form.title.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("Notice published (no. %(id)d).", id=pub.pub_id), "success")
+                return back("console.notices")
+    return render_console("console/notices.html", form=form, items=services.notices_in_scope(current_user))
+
+
+@bp.route("/notices/<int:pub_id>", methods=["GET", "POST"])
+@permission_required("notice.publish")
+def notice_detail(pub_id):
+    """One notice: its revisions, a correction form and a withdrawal form."""
+    pub, unit = _notice_or_404(pub_id)
+    form = CorrectionForm()
+    if request.method == "GET":
+        form.title.data = pub.title
+        form.body.data = (pub.payload or {}).get("body", "")
+    if form.validate_on_submit():
+        try:
+            ledger.correct(pub_id, reason=form.reason.data, title=form.title.data,
+                           payload={"body": form.body.data}, search_text=form.body.data,
+                           user=current_user._get_current_object())
+        except LedgerError as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("The correction is published as a new revision."), "success")
+            return back("console.notice_detail", pub_id=pub_id)
+    return render_console("console/notice.html", org=unit, pub=pub, history=ledger.history(pub_id),
+                          form=form, withdraw_form=WithdrawForm(prefix="withdraw"))
+
+
+@bp.route("/notices/<int:pub_id>/withdraw", methods=["POST"])
+@permission_required("notice.publish")
+def notice_withdraw(pub_id):
+    """Withdraw a notice: a new revision that says why."""
+    _notice_or_404(pub_id)
+    form = WithdrawForm(prefix="withdraw")
+    if not form.validate_on_submit():
+        flash(_("Say why the notice is withdrawn."), "error")
+        return back("console.notice_detail", pub_id=pub_id)
+    try:
+        ledger.withdraw(pub_id, reason=form.reason.data, user=current_user._get_current_object())
+    except LedgerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return back("console.notice_detail", pub_id=pub_id)
+    db.session.commit()
+    flash(_("The notice is withdrawn. Its history stays public."), "success")
+    return back("console.notice_detail", pub_id=pub_id)
+
+
+# --- audit log --------------------------------------------------------------------------
+
+@bp.route("/audit")
+@permission_required("audit.view")
+def audit_log():
+    """Audit events at units in scope, newest first, filtered by action."""
+    action = request.args.get("action", "")[:60]
+    page = db.paginate(services.audit_query(current_user, action), per_page=50, error_out=False, count=True)
+    units = {u.id: u for u in db.session.scalars(
+        db.select(OrgUnit).where(OrgUnit.id.in_({e.org_id for e in page.items if e.org_id})))}
+    return render_console("console/audit.html", page=page, action=action, units=units)
+
+
+from . import org_views, user_views  # noqa: E402,F401  (routes on the same blueprint)

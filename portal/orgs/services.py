@@ -109,13 +109,40 @@ class ImportErrors(OrgError):
 
 
 IMPORT_COLUMNS = ("code", "name", "kind", "parent_code")
+_LINE_NO = re.compile(r"(\d+)")
 
 
-def import_csv(data):
+def _line_of(message):
+    m = _LINE_NO.search(message)
+    return int(m.group(1)) if m else 0
+
+
+def _outside_scope(rows, existing, file_rows, may_place):
+    """Errors for rows that would change or place units where `may_place` says no."""
+    errors = []
+    for line, row in rows:
+        unit = existing.get(row["code"])
+        parent_code = row["parent_code"]
+        if unit is not None and not may_place(unit):
+            errors.append(_("Line %(line)d: %(code)s is outside your scope.", line=line, code=row["code"]))
+            continue
+        if parent_code in file_rows:
+            continue  # that row is checked on its own line
+        parent = existing.get(parent_code) if parent_code else None
+        moves = unit is None or (unit.parent_id != (parent.id if parent else None))
+        if moves and not may_place(parent):
+            errors.append(_("Line %(line)d: parent %(code)s is outside your scope.",
+                            line=line, code=parent_code or "-"))
+    return errors
+
+
+def import_csv(data, may_place=None):
     """Create or update units from CSV text (code,name,kind,parent_code); all or nothing.
 
-    Returns (created, updated). Raises ImportErrors listing every bad line; then nothing
-    has changed.
+    `may_place(unit)`, when given, says whether the importer may create or change units at
+    or below an existing `unit` (or, with None, create a root); a file reaching outside is
+    refused whole. Returns (created, updated). Raises ImportErrors listing every bad line;
+    then nothing has changed.
     """
     if isinstance(data, bytes):
         try:
@@ -193,8 +220,10 @@ def import_csv(data):
                 code = parent.code if parent else ""
             else:
                 break
+    if may_place is not None:
+        errors += _outside_scope(rows, existing, file_rows, may_place)
     if errors:
-        raise ImportErrors(errors)
+        raise ImportErrors(sorted(set(errors), key=_line_of))
     if not rows:
         raise ImportErrors([_("The file has no units.")])
 
@@ -223,3 +252,36 @@ def import_csv(data):
         if not progress:  # unreachable after the cycle check, kept as a guard
             raise ImportErrors([_("The parents in the file form a cycle.")])
     return created, updated
+
+
+# --- people in positions --------------------------------------------------------------
+
+def add_position(unit, title, start_date, end_date=None, person=None, name=None, phone=None):
+    """Put a person (an existing one, or a new one from name and phone) in `title` at `unit`."""
+    from .models import POSITION_TITLES, Person, Position
+
+    if title not in dict(POSITION_TITLES):
+        raise OrgError(_("Unknown position title: %(title)s", title=title))
+    if start_date is None:
+        raise OrgError(_("A position needs a start date."))
+    if end_date is not None and end_date < start_date:
+        raise OrgError(_("The end date cannot be before the start date."))
+    if person is None:
+        name = (name or "").strip()
+        if not name:
+            raise OrgError(_("Choose a person or type the name of a new one."))
+        person = Person(name=name[:60], phone=(phone or "").strip()[:30] or None)
+        db.session.add(person)
+    position = Position(person=person, org_id=unit.id, title=title, start_date=start_date, end_date=end_date)
+    db.session.add(position)
+    db.session.flush()
+    return position
+
+
+def end_position(position, end_date):
+    """End `position` on `end_date` (not before it started)."""
+    if end_date is None:
+        raise OrgError(_("An end date is needed."))
+    if end_date < position.start_date:
+        raise OrgError(_("The end date cannot be before the start date."))
+    position.end_date = end_date
