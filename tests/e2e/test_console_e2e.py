@@ -1,0 +1,62 @@
+"""Staff in the console, at phone and desktop sizes, in Chromium."""
+
+import pytest
+
+XIHU = "990101102000"  # 西湖乡, managed by the demo user "xihu"
+LIJIA = "990101102201"  # 李家村, a village of 西湖乡
+DAOZI = "990101101201"  # 导子村, in 东风镇: outside xihu's scope
+
+
+def _toggle_form(page, plugin, org):
+    return page.locator(f"form:has(input[name=plugin][value={plugin}]):has(input[name=org][value='{org}'])")
+
+
+def _switch(tab, plugin, org, on):
+    tab.goto("/console/plugins")
+    form = _toggle_form(tab.page, plugin, org)
+    currently_on = form.locator("input[name=enabled]").get_attribute("value") == "0"
+    if currently_on != on:
+        form.locator("button").click()
+        tab.page.wait_for_load_state()
+
+
+def test_township_staff_switch_a_module_on_and_see_it_appear(tab):
+    tab.login("xihu")
+    _switch(tab, "example", XIHU, False)
+    tab.goto(f"/o/{LIJIA}")
+    assert "section of 李家村" not in tab.page.inner_text("main")
+
+    _switch(tab, "example", XIHU, True)
+    assert _toggle_form(tab.page, "example", XIHU).locator("input[name=enabled]").get_attribute("value") == "0"
+    tab.goto(f"/o/{LIJIA}")
+    assert "section of 李家村" in tab.page.inner_text("main")  # the village inherits
+    tab.goto(f"/console/?org={XIHU}")
+    assert tab.page.locator(f"a[href='/console/example/{XIHU}']").count() == 1  # its menu entry
+    assert tab.errors == []
+
+
+def test_other_township_answers_404(tab):
+    tab.login("xihu")
+    assert tab.goto(f"/console/orgs/{LIJIA}").status == 200
+    assert tab.goto(f"/console/orgs/{DAOZI}").status == 404
+    assert tab.goto(f"/console/?org={DAOZI}").status == 404
+
+
+def test_wrong_password_is_refused_in_the_users_language(tab):
+    tab.login("xihu", password="not the password")
+    assert tab.page.url.endswith("/login")
+    assert tab.page.locator(".flash-error, .errors").count() >= 1
+
+
+CONSOLE_PAGES = ["/console/", "/console/orgs", f"/console/orgs/{XIHU}", f"/console/orgs/{LIJIA}",
+                 "/console/orgs/import", "/console/users", "/console/plugins", "/console/notices", "/console/audit"]
+
+
+@pytest.mark.parametrize("path", CONSOLE_PAGES)
+def test_console_page_is_clean_and_accessible(tab, path):
+    tab.login("admin")
+    assert tab.goto(path).status == 200
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
+        f"{path} scrolls sideways at {tab.size} size"
+    assert tab.serious_a11y_violations() == []
+    assert tab.errors == []
