@@ -1,5 +1,6 @@
 """The `portal` command: a Flask CLI group with the commands DESIGN.md lists."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -242,9 +243,11 @@ def backup_command(dest):
         target.close()
     else:
         dest = dest or Path(current_app.instance_path) / f"backup-{stamp}.dump"
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        # the password goes through the environment: a command line is visible to every local user
+        plain = url._replace(drivername="postgresql", password=None).render_as_string(hide_password=False)
+        env = dict(os.environ, PGPASSWORD=url.password) if url.password else None
         result = subprocess.run(["pg_dump", "--format=custom", "--file", str(dest), plain],
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, env=env)
         if result.returncode:
             raise click.ClickException(result.stderr.strip())
     click.echo(f"backup written: {dest}")
