@@ -1,5 +1,220 @@
-"""Queries of the public site."""
+"""Queries of the public site: plain functions over publications, the org tree and content pages.
+
+Nothing here reads a request or a plugin's models, so the same functions serve the HTML
+pages, the JSON API, the feeds and a static export.
+"""
+
+import re
+from pathlib import Path
+
+from sqlalchemy import and_, func, or_, select
+
+from ..extensions import db
+from ..ledger import Publication, history, latest, latest_revisions, record_of
+from ..ledger.services import canonical_json
+from ..orgs.kinds import kind_for
+from ..orgs.models import OrgUnit
+from ..orgs.settings import get_setting
+from ..timeutil import to_local
+
+SEARCH_MAX_LENGTH = 100  # characters; longer queries are refused with a message
+SEARCH_MAX_TERMS = 10
+SLUG = re.compile(r"^[a-z0-9-]+$")
+LEDGER_BATCH = 1000
+
+
+# --- the org tree -------------------------------------------------------------------
+
+def _kind_level(kind):
+    k = kind_for(kind)
+    return k.level if k else 999
+
+
+def org_by_code(code):
+    """The unit with `code`, or None."""
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def root_counties():
+    """Root units of kind county, by code."""
+    return list(db.session.scalars(
+        select(OrgUnit).where(OrgUnit.parent_id.is_(None), OrgUnit.kind == "county").order_by(OrgUnit.code)))
+
+
+def child_units(org):
+    """Units directly below `org`, county-level kinds first, then by code."""
+    return sorted(org.children, key=lambda u: (_kind_level(u.kind), u.code))
+
+
+def all_units():
+    """Every unit, parents before children (by depth, then code)."""
+    return list(db.session.scalars(select(OrgUnit).order_by(OrgUnit.depth, OrgUnit.code)))
+
+
+def org_record(org, parent_code=None):
+    """The public form of a unit: name, code and kind only (no people)."""
+    if parent_code is None and org.parent_id is not None:
+        parent_code = org.parent.code
+    return {"code": org.code, "name": org.name, "kind": org.kind, "kind_label": str(org.kind_label),
+            "parent_code": parent_code}
+
+
+def org_tree_records():
+    """Every unit as a flat list of public records, each naming its parent's code."""
+    units = all_units()
+    codes = {u.id: u.code for u in units}
+    return [org_record(u, codes.get(u.parent_id)) for u in units]
 
 
 def org_public_summary(org):
-    return {}
+    """What the core shows on a public org page: how many units of each kind stand below it."""
+    rows = db.session.execute(
+        select(OrgUnit.kind, func.count()).where(OrgUnit.path.startswith(org.path, autoescape=True),
+                                                 OrgUnit.id != org.id).group_by(OrgUnit.kind)
+    ).all()
+    counts = []
+    for kind, count in sorted(rows, key=lambda r: (_kind_level(r[0]), r[0])):
+        k = kind_for(kind)
+        counts.append({"kind": kind, "label": k.label if k else kind, "count": count})
+    return {"org_code": org.code, "counts": counts}
+
+
+def org_contacts(org):
+    """Public contact settings of a unit: the report hotline and the office address, when set."""
+    return {"report_hotline": get_setting(org, "org.report_hotline") or "",
+            "public_address": get_setting(org, "org.public_address") or ""}
+
+
+# --- publications -------------------------------------------------------------------
+
+def latest_query(org=None):
+    """A select of the latest non-withdrawn revisions, newest first, within `org`'s subtree if given."""
+    query = latest_revisions()
+    if org is not None:
+        query = query.join(OrgUnit, OrgUnit.id == Publication.org_id).where(
+            OrgUnit.path.startswith(org.path, autoescape=True))
+    return query
+
+
+def paginate(query, page, per_page):
+    """One page of `query` (a Flask-SQLAlchemy Pagination); past the end is an empty page, not a 404."""
+    return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, count=True)
+
+
+def latest_publications(org=None, page=1, per_page=20):
+    """One page of the latest publications (within `org`'s subtree if given)."""
+    return paginate(latest_query(org), page, per_page)
+
+
+def iter_latest(org=None):
+    """Every latest publication (within `org`'s subtree), newest first, fetched in batches."""
+    # Keyset batches keep memory flat and never hold a cursor open between yields.
+    last = None
+    while True:
+        query = latest_query(org)
+        if last is not None:
+            query = query.where(Publication.seq < last)
+        batch = list(db.session.scalars(query.limit(LEDGER_BATCH)))
+        yield from batch
+        if len(batch) < LEDGER_BATCH:
+            return
+        last = batch[-1].seq
+
+
+def publication(pub_id):
+    """The latest revision of `pub_id` (withdrawn or not), or None."""
+    return latest(pub_id)
+
+
+def revisions(pub_id):
+    """Every revision of `pub_id`, oldest first."""
+    return history(pub_id)
+
+
+def revision(pub_id, number):
+    """Revision `number` of `pub_id`, or None."""
+    return db.session.scalar(select(Publication).where(Publication.pub_id == pub_id, Publication.revision == number))
+
+
+def publication_record(pub):
+    """The full public form of a revision: the ledger record plus its hash."""
+    return dict(record_of(pub), hash=pub.hash)
+
+
+def publication_brief(pub):
+    """A short public form of a revision for lists and downloads (no payload)."""
+    return {
+        "pub_id": pub.pub_id, "revision": pub.revision, "action": pub.action, "plugin": pub.plugin,
+        "kind": pub.kind, "org_code": pub.org_code, "org_name": pub.org_name, "title": pub.title,
+        "summary": pub.summary, "published_at": to_local(pub.published_at).isoformat(), "hash": pub.hash,
+    }
+
+
+def iter_ledger_lines():
+    """The whole ledger in seq order, one canonical JSON line per revision (record plus hash)."""
+    last = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Publication).where(Publication.seq > last).order_by(Publication.seq).limit(LEDGER_BATCH)))
+        for pub in batch:
+            yield canonical_json(publication_record(pub)) + "\n"
+        if len(batch) < LEDGER_BATCH:
+            return
+        last = batch[-1].seq
+
+
+# --- search -------------------------------------------------------------------------
+
+class SearchTooLong(ValueError):
+    """A query longer than SEARCH_MAX_LENGTH."""
+
+
+def search_terms(q):
+    """The terms of a query: split on whitespace, duplicates dropped; raise SearchTooLong."""
+    q = (q or "").strip()
+    if len(q) > SEARCH_MAX_LENGTH:
+        raise SearchTooLong(q)
+    terms = []
+    for term in q.split():
+        if term not in terms:
+            terms.append(term)
+    return terms[:SEARCH_MAX_TERMS]
+
+
+def search_query(terms):
+    """A select of latest publications whose title, summary or search text contain every term."""
+    # LIKE on substrings rather than a word index: Chinese has no spaces between words,
+    # so 修路 must match inside 村道修路工程. autoescape keeps % and _ literal.
+    conditions = [
+        or_(Publication.title.icontains(t, autoescape=True), Publication.summary.icontains(t, autoescape=True),
+            Publication.search_text.icontains(t, autoescape=True))
+        for t in terms
+    ]
+    return latest_revisions().where(and_(*conditions))
+
+
+def search_publications(terms, page=1, per_page=20):
+    """One page of search results for `terms` (a list from search_terms)."""
+    return paginate(search_query(terms), page, per_page)
+
+
+# --- content pages ------------------------------------------------------------------
+
+def content_page(content_dir, slug):
+    """(title, markdown body) of content/<slug>.md, or None when the slug is bad or the file missing."""
+    if not SLUG.match(slug or ""):
+        return None
+    path = Path(content_dir) / f"{slug}.md"
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    title, body = slug, text
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            # The heading becomes the page's one h1, so it leaves the body.
+            title, body = line[2:].strip(), "\n".join(lines[:i] + lines[i + 1:])
+            break
+        if line.strip():
+            break
+    return title, body
