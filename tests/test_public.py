@@ -1,0 +1,228 @@
+"""The public site: what a villager sees on the home, unit, publication, search and feed pages."""
+
+import csv
+import hashlib
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from portal import ledger
+from portal.extensions import db
+from portal.orgs import set_setting
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1, unit
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def publish(app, code, title, body="", summary=""):
+    """Publish a core notice at the unit `code`; return its pub_id."""
+    with app.app_context():
+        pub = ledger.publish(plugin="core", kind="notice", org=unit(code), title=title, summary=summary,
+                             payload={"body": body}, search_text=body)
+        db.session.commit()
+        return pub.pub_id
+
+
+def text_of(resp):
+    assert resp.status_code == 200, resp.status_code
+    return resp.get_data(as_text=True)
+
+
+def test_home_lists_townships_and_latest_publications(app, client, tree):
+    publish(app, VILLAGE_A1, "村道修路工程公示")
+    publish(app, VILLAGE_B1, "2024年1月财务公开")
+    html = text_of(client.get("/"))
+    assert "德城区" in html and "东风镇" in html and "西湖乡" in html
+    assert f'href="/o/{TOWN_A}"' in html
+    assert html.index("2024年1月财务公开") < html.index("村道修路工程公示")  # newest first
+    assert html.count("<h1") == 1
+
+
+def test_org_page_shows_place_children_and_its_subtree_publications(app, client, tree):
+    publish(app, VILLAGE_A1, "导子村的公告")
+    publish(app, VILLAGE_B1, "李家村的公告")
+    html = text_of(client.get(f"/o/{TOWN_A}"))
+    assert "东风镇" in html and "德城区" in html  # the unit and its breadcrumb
+    assert "导子村" in html and "王庄村" in html and "李家村" not in html
+    assert "导子村的公告" in html and "李家村的公告" not in html
+    for link in (f"/o/{TOWN_A}/feed.atom", f"/o/{TOWN_A}/publications.csv", f"/o/{TOWN_A}/publications.json"):
+        assert link in html
+
+
+def test_org_page_shows_unit_counts_section_and_hotline(app, client, tree):
+    with app.app_context():
+        set_setting(unit(TOWN_A), "org.report_hotline", "0534-1234567")
+        db.session.commit()
+    html = text_of(client.get(f"/o/{VILLAGE_A1}"))
+    assert "0534-1234567" in html  # inherited from the township
+    assert 'class="unit-counts"' in html
+
+
+def test_org_page_never_shows_personal_data(client, tree):
+    for code in (VILLAGE_A1, VILLAGE_A1 + "-dzb"):
+        html = text_of(client.get(f"/o/{code}"))
+        assert "13800138000" not in html and "张建国" not in html
+
+
+def test_unknown_org_is_404(client, tree):
+    assert client.get("/o/999999999999").status_code == 404
+    assert client.get("/o/999999999999/feed.atom").status_code == 404
+    assert client.get("/o/999999999999/publications.csv").status_code == 404
+
+
+def test_pagination_of_an_org_page(app, client, tree):
+    app.config["PUBLIC_PAGE_SIZE"] = 2
+    for i in range(3):
+        publish(app, VILLAGE_A1, f"公告第{i}号")
+    first = text_of(client.get(f"/o/{VILLAGE_A1}"))
+    second = text_of(client.get(f"/o/{VILLAGE_A1}?page=2"))
+    assert "公告第2号" in first and "公告第0号" not in first
+    assert "公告第0号" in second and "公告第2号" not in second
+    assert "page=2" in first
+
+
+def test_publication_shows_latest_revision_and_history_lists_both(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "村道修路工程公示", body="预算 **10万元**")
+    with app.app_context():
+        ledger.correct(pub_id, reason="金额笔误", title="村道修路工程公示（更正）", payload={"body": "预算 **12万元**"})
+        db.session.commit()
+        revisions = ledger.history(pub_id)
+    html = text_of(client.get(f"/p/{pub_id}"))
+    assert "（更正）" in html and "<strong>12万元</strong>" in html and "10万元" not in html
+    assert "金额笔误" in html and revisions[1].hash in html
+    assert f"/p/{pub_id}/history" in html
+    history = text_of(client.get(f"/p/{pub_id}/history"))
+    assert "金额笔误" in history
+    for rev in revisions:
+        assert rev.hash in history and rev.prev_hash in history
+
+
+def test_withdrawn_publication_shows_notice_not_content(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "低保名单公示", body="旧内容不应再显示")
+    with app.app_context():
+        ledger.withdraw(pub_id, reason="含有未遮挡的身份证号")
+        db.session.commit()
+    html = text_of(client.get(f"/p/{pub_id}"))
+    assert "含有未遮挡的身份证号" in html and "旧内容不应再显示" not in html
+    assert 'class="notice withdrawn"' in html
+    assert "低保名单公示" not in text_of(client.get("/"))  # gone from lists
+
+
+def test_unknown_publication_is_404(client, tree):
+    assert client.get("/p/12345").status_code == 404
+    assert client.get("/p/12345/history").status_code == 404
+
+
+def test_search_finds_chinese_substrings(app, client, tree):
+    publish(app, VILLAGE_A1, "村道修路工程公示", body="硬化道路 1.2 公里")
+    publish(app, VILLAGE_A1, "2024年1月财务公开", body="管理费用")
+    html = text_of(client.get("/search?q=修路"))
+    assert "村道修路工程公示" in html and "2024年1月财务公开" not in html
+    assert "村道修路工程公示" in text_of(client.get("/search?q=硬化"))  # body text counts
+
+
+def test_search_every_term_must_match(app, client, tree):
+    publish(app, VILLAGE_A1, "村道修路工程公示", body="东头")
+    publish(app, VILLAGE_A1, "桥梁修路补贴", body="西头")
+    both = text_of(client.get("/search?q=修路"))
+    assert "村道修路工程公示" in both and "桥梁修路补贴" in both
+    one = text_of(client.get("/search?q=修路+西头"))
+    assert "桥梁修路补贴" in one and "村道修路工程公示" not in one
+    assert "村道" not in text_of(client.get("/search?q=修路+不存在"))
+
+
+def test_search_treats_like_wildcards_literally_and_skips_withdrawn(app, client, tree):
+    publish(app, VILLAGE_A1, "完成率100%")
+    publish(app, VILLAGE_A1, "完成率1000")
+    html = text_of(client.get("/search?q=100%25"))
+    assert "完成率100%" in html and "完成率1000" not in html
+    pub_id = publish(app, VILLAGE_A1, "已撤回的修路公示")
+    with app.app_context():
+        ledger.withdraw(pub_id, reason="重复")
+        db.session.commit()
+    assert "已撤回的修路公示" not in text_of(client.get("/search?q=修路"))
+
+
+def test_search_empty_and_too_long(client, tree):
+    html = text_of(client.get("/search"))
+    assert 'name="q"' in html and "<label" in html and "results for" not in html
+    long = text_of(client.get("/search?q=" + "修" * 101))
+    assert 'role="alert"' in long
+
+
+def test_feeds_are_atom_with_entries(app, client, tree):
+    publish(app, VILLAGE_A1, "导子村的公告", summary="摘要")
+    publish(app, VILLAGE_B1, "李家村的公告")
+    resp = client.get("/feed.atom")
+    assert resp.mimetype == "application/atom+xml"
+    root = ET.fromstring(resp.data)
+    assert root.tag == ATOM + "feed"
+    titles = [e.findtext(ATOM + "title") for e in root.iter(ATOM + "entry")]
+    assert titles == ["李家村的公告", "导子村的公告"]
+    link = root.find(ATOM + "entry").find(ATOM + "link").get("href")
+    assert link.startswith("http://") and "/p/" in link
+
+    town = ET.fromstring(client.get(f"/o/{TOWN_B}/feed.atom").data)
+    assert [e.findtext(ATOM + "title") for e in town.iter(ATOM + "entry")] == ["李家村的公告"]
+
+
+def test_ledger_jsonl_lines_recompute_to_their_hash_and_chain(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "村道修路工程公示", body="修路")
+    publish(app, COUNTY, "全区通知")
+    with app.app_context():
+        ledger.withdraw(pub_id, reason="撤回")
+        db.session.commit()
+    resp = client.get("/ledger.jsonl")
+    assert resp.mimetype in ("application/x-ndjson", "application/jsonl") and resp.mimetype_params["charset"] == "utf-8"
+    lines = resp.get_data(as_text=True).splitlines()
+    assert len(lines) == 3
+    prev = "0" * 64
+    for seq, line in enumerate(lines, start=1):
+        record = json.loads(line)
+        claimed = record.pop("hash")
+        canonical = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == claimed
+        assert record["seq"] == seq and record["prev_hash"] == prev
+        prev = claimed
+
+
+def test_csv_download_has_bom_and_rows(app, client, tree):
+    publish(app, VILLAGE_A1, "村道修路工程公示", summary="修路, 含逗号")
+    publish(app, VILLAGE_B1, "李家村的公告")
+    resp = client.get(f"/o/{TOWN_A}/publications.csv")
+    assert resp.mimetype == "text/csv" and "attachment" in resp.headers["Content-Disposition"]
+    assert resp.data.startswith("\ufeff".encode("utf-8"))
+    rows = list(csv.DictReader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == ["村道修路工程公示"]
+    assert rows[0]["summary"] == "修路, 含逗号" and rows[0]["org_code"] == VILLAGE_A1
+    assert rows[0]["url"].endswith(f"/p/{rows[0]['pub_id']}")
+
+
+def test_json_download_lists_the_subtree(app, client, tree):
+    publish(app, VILLAGE_A1, "导子村的公告")
+    publish(app, VILLAGE_B1, "李家村的公告")
+    data = client.get(f"/o/{TOWN_A}/publications.json").get_json()
+    assert data["org"]["code"] == TOWN_A
+    assert [p["title"] for p in data["publications"]] == ["导子村的公告"]
+    everything = client.get("/publications.json").get_json()
+    assert len(everything["publications"]) == 2
+
+
+def test_public_answers_are_cacheable_but_errors_are_not(client, tree):
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/feed.atom").headers["Cache-Control"] == "public, max-age=60"
+    assert "public" not in client.get("/o/nope").headers.get("Cache-Control", "")
+
+
+def test_public_pages_carry_no_script_and_no_inline_style(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "村道修路工程公示", body="正文")
+    for path in ("/", f"/o/{TOWN_A}", f"/p/{pub_id}", f"/p/{pub_id}/history", "/search?q=修路", "/pages/about"):
+        html = text_of(client.get(path))
+        assert "<script" not in html and "style=" not in html and "<style" not in html, path
+        assert html.count("<h1") == 1, path
+        assert '<main id="main"' in html
+
+
+def test_english_is_available(client, tree):
+    resp = client.get("/?lang=en")
+    assert resp.status_code == 200 and '<html lang="en">' in resp.get_data(as_text=True)
