@@ -18,6 +18,8 @@ def create_app(config=None):
     load_config(app, config)
 
     from . import web
+
+    web.init_urls(app)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .plugins import PluginHost
 

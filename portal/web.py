@@ -8,13 +8,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flask import current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
 
 from .extensions import migrate
@@ -39,6 +40,18 @@ def select_locale():
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:…>` limited to what an SQL INTEGER holds: a larger number is a 404, not a database error."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def init_urls(app):
+    """URL converters; called before any blueprint adds a rule."""
+    app.url_map.converters["int"] = BoundedInt
 
 
 def init_login(app, login_manager):
@@ -126,6 +139,16 @@ SECURITY_HEADERS = {
 
 
 def init_security(app):
+    @app.before_request
+    def refuse_nul_characters():
+        # No text a person types holds NUL, and PostgreSQL refuses it in text with an error.
+        values = [request.path, *request.args.values()]
+        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                             "multipart/form-data"):
+            values += request.form.values()
+        if any("\x00" in v for v in values):
+            abort(400)
+
     @app.before_request
     def console_needs_login():
         # Every console route, the core's and every plugin's, needs a login.
