@@ -3,6 +3,7 @@
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, JSON, String
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..appendonly import make_append_only
@@ -42,13 +43,25 @@ def record(action, obj=None, org=None, detail=None, user=None):
         user_id=user.id if user is not None else None,
         username=user.username if user is not None else None,
         object_type=type(obj).__name__ if obj is not None else None,
-        object_id=str(getattr(obj, "id", "")) if obj is not None else None,
+        object_id=_object_id(obj),
         org_id=org.id if org is not None else None,
         detail=detail,
         ip=request.remote_addr if has_request_context() else None,
     )
     db.session.add(event)
     return event
+
+
+def _object_id(obj):
+    """The primary key of `obj` as text; a new row is flushed first so that it has one."""
+    if obj is None:
+        return None
+    state = sa_inspect(obj, raiseerr=False)
+    if state is None or not hasattr(state, "mapper"):
+        return str(getattr(obj, "id", ""))
+    if state.identity is None and state.pending:
+        db.session.flush()
+    return "/".join(map(str, state.identity or ()))
 
 
 def record_view_of_personal_data(obj, fields, org=None, user=None):
