@@ -9,7 +9,20 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..accounts.services import MIN_PASSWORD_LENGTH
 from ..orgs.models import POSITION_TITLES
 
+try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) pairs
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover
+    SelectChoice = None
+
 NEW_PERSON = "new"
+PASSWORD_TOO_SHORT = _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+
+
+def choices(pairs):
+    """Select options from (value, label) pairs, in the form this WTForms version wants."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
 class UnitForm(FlaskForm):
@@ -41,7 +54,7 @@ class PositionForm(FlaskForm):
     name = StringField(_l("Name of a new person"), validators=[Optional(), Length(max=60)])
     phone = StringField(_l("Phone of a new person"), validators=[Optional(), Length(max=30)],
                         render_kw={"inputmode": "tel", "autocomplete": "off"})
-    title = SelectField(_l("Position"), choices=POSITION_TITLES, validators=[DataRequired()])
+    title = SelectField(_l("Position"), choices=choices(POSITION_TITLES), validators=[DataRequired()])
     start_date = DateField(_l("From"), validators=[DataRequired()])
     end_date = DateField(_l("Until (leave empty if still held)"), validators=[Optional()])
 
@@ -80,7 +93,8 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none"})
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=60)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_TOO_SHORT),
+                                                         Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
     role = SelectField(_l("Role"), validators=[DataRequired()])
     org_code = StringField(_l("At unit (code)"), validators=[DataRequired(), Length(max=40)])
@@ -97,7 +111,8 @@ class PasswordForm(FlaskForm):
     """A new password."""
 
     password = PasswordField(_l("New password"),
-                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_TOO_SHORT),
+                                         Length(max=200)],
                              render_kw={"autocomplete": "new-password"})
 
 

@@ -15,14 +15,14 @@ from ..orgs.services import (ImportErrors, OrgError, add_position, create_unit, 
 from ..orgs.settings import SettingError, effective_settings, set_setting, setting_specs
 from ..timeutil import local_today
 from . import services
-from .forms import (NEW_PERSON, EndPositionForm, ImportForm, MoveForm, PositionForm, RenameForm, SettingForm,
+from .forms import (NEW_PERSON, choices, EndPositionForm, ImportForm, MoveForm, PositionForm, RenameForm, SettingForm,
                     UnitForm)
 from .views import back, bp, render_console
 
 
 def _unit_form(unit):
     form = UnitForm(prefix="child")
-    form.kind.choices = services.child_kinds(unit)
+    form.kind.choices = choices(services.child_kinds(unit))
     return form
 
 
@@ -34,14 +34,14 @@ def _position_form(unit):
                                        else unit.path, autoescape=True))
         .distinct().order_by(Person.name).limit(500)
     ).all()
-    form.person.choices = [(NEW_PERSON, _("— a new person (type the name below) —"))] + [
-        (str(p.id), f"{p.name} (#{p.id})") for p in people]
+    form.person.choices = choices([(NEW_PERSON, _("— a new person (type the name below) —"))] + [
+        (str(p.id), f"{p.name} (#{p.id})") for p in people])
     return form, {p.id: p for p in people}
 
 
 def _setting_form():
     form = SettingForm(prefix="setting")
-    form.key.choices = [(key, str(spec.label)) for key, spec in sorted(setting_specs().items())]
+    form.key.choices = choices((key, str(spec.label)) for key, spec in sorted(setting_specs().items()))
     return form
 
 

@@ -115,7 +115,11 @@ def users_in_scope(actor):
 def may_grant(actor, role, org):
     """True when `actor` may give (or take away) `role` at `org`: they manage users there and
     hold every permission of the role there themselves (no privilege escalation)."""
-    return can(actor, "user.manage", org) and all(can(actor, p, org) for p in (role.permissions or ()))
+    known = current_app.extensions["portal"].permissions
+    perms = role.permissions or ()
+    # A permission no plugin declares any more cannot be checked, so it is never handed out.
+    return (can(actor, "user.manage", org) and all(p in known for p in perms)
+            and all(can(actor, p, org) for p in perms))
 
 
 def may_manage_user(actor, target):

@@ -12,12 +12,12 @@ from ..accounts.services import AccountError, create_user, set_password
 from ..extensions import db
 from ..orgs.models import OrgUnit
 from . import services
-from .forms import ActionForm, GrantForm, PasswordForm, UserForm
+from .forms import ActionForm, GrantForm, PasswordForm, UserForm, choices
 from .views import back, bp, render_console
 
 
 def _role_choices():
-    return [(r.name, f"{r.label} ({r.name})") for r in services.roles()]
+    return choices((r.name, f"{r.label} ({r.name})") for r in services.roles())
 
 
 def _actor():
