@@ -43,10 +43,17 @@ def load_config(app, config=None):
     if toml_path.exists():
         app.config.from_file(str(toml_path), load=tomllib.load, text=False)
     app.config.from_prefixed_env("PORTAL")
+    # PORTAL_DISABLED_PLUGINS=hotline lands as DISABLED_PLUGINS: give it the key the host reads.
+    for key in ("EXTRA_PLUGINS", "DISABLED_PLUGINS"):
+        if key in app.config:
+            app.config["PORTAL_" + key] = app.config.pop(key)
+    app.config.pop("NEW_PASSWORD", None)  # `portal user create` reads it; config must not keep it
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(os.environ["DATABASE_URL"])
     if config:
         app.config.update(config)
+    for key in ("PORTAL_EXTRA_PLUGINS", "PORTAL_DISABLED_PLUGINS"):
+        app.config[key] = _name_list(app.config.get(key))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
@@ -54,6 +61,16 @@ def load_config(app, config=None):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config.get("CONTENT_DIR"):
         app.config["CONTENT_DIR"] = str(Path(app.root_path).parent / "content")
+
+
+def _name_list(value):
+    """A tuple of names from a list, or from "a,b" as an environment variable gives it."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        # a bare string would otherwise be iterated letter by letter
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+    return tuple(value)
 
 
 def _normalise_db_url(url):
