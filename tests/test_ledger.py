@@ -70,3 +70,23 @@ def test_verify_finds_a_tampered_row(ctx, tree):
 def test_unknown_kind_is_refused(ctx, tree):
     with pytest.raises(ledger.LedgerError):
         ledger.publish(plugin="nope", kind="x", org=unit(VILLAGE_A1), title="t")
+
+
+def test_verify_finds_every_revision_deleted(ctx, tree):
+    """An emptied ledger is not an empty one: the head still says how far it went."""
+    _publish()
+    db.session.commit()
+    dialect = db.engine.dialect.name
+    from portal.appendonly import drop_statements, trigger_statements
+
+    for sql in drop_statements("ledger_publication", dialect):
+        db.session.execute(text(sql))
+    db.session.execute(text("DELETE FROM ledger_publication"))
+    for sql in trigger_statements("ledger_publication", dialect):
+        db.session.execute(text(sql))
+    db.session.commit()
+    assert ledger.verify() == (0, ["ledger head does not match the last publication"])
+
+
+def test_verify_of_a_new_installation_is_clean(ctx):
+    assert ledger.verify() == (0, [])

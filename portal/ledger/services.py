@@ -153,16 +153,18 @@ def latest_revisions():
 
 def verify():
     """Recompute the chain; return (count, problems) where problems name each bad seq."""
-    prev, count, problems = GENESIS, 0, []
+    prev, last_seq, count, problems = GENESIS, 0, 0, []
     for pub in db.session.scalars(select(Publication).order_by(Publication.seq)).yield_per(1000):
         record = record_of(pub)
         if pub.prev_hash != prev:
             problems.append(f"seq {pub.seq}: prev_hash does not match the hash of seq {pub.seq - 1}")
         if compute_hash(record) != pub.hash:
             problems.append(f"seq {pub.seq}: hash does not match its content")
-        prev = pub.hash
+        prev, last_seq = pub.hash, pub.seq
         count += 1
     head = db.session.get(LedgerHead, 1)
-    if count and (head is None or head.hash != prev):
+    # Compared even when no row is left: deleting every revision must not pass as an empty ledger.
+    head_ok = (head.seq, head.hash) == (last_seq, prev) if head is not None else count == 0
+    if not head_ok:
         problems.append("ledger head does not match the last publication")
     return count, problems
