@@ -79,6 +79,7 @@ def test_pagination_of_an_org_page(app, client, tree):
     assert "公告第2号" in first and "公告第0号" not in first
     assert "公告第0号" in second and "公告第2号" not in second
     assert "page=2" in first
+    assert "公告" not in text_of(client.get(f"/o/{VILLAGE_A1}?page=99999999999999999999")).split("<main")[1]
 
 
 def test_publication_shows_latest_revision_and_history_lists_both(app, client, tree):

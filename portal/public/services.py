@@ -21,6 +21,7 @@ SEARCH_MAX_LENGTH = 100  # characters; longer queries are refused with a message
 SEARCH_MAX_TERMS = 10
 SLUG = re.compile(r"^[a-z0-9-]+$")
 LEDGER_BATCH = 1000
+MAX_PAGE = 100_000  # past this a page is empty anyway; bounding it keeps OFFSET within SQL integers
 
 
 # --- the org tree -------------------------------------------------------------------
@@ -98,7 +99,7 @@ def latest_query(org=None):
 
 def paginate(query, page, per_page):
     """One page of `query` (a Flask-SQLAlchemy Pagination); past the end is an empty page, not a 404."""
-    return db.paginate(query, page=max(1, page), per_page=per_page, error_out=False, count=True)
+    return db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page, error_out=False, count=True)
 
 
 def latest_publications(org=None, page=1, per_page=20):
