@@ -9,7 +9,9 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from portal import ledger
+from portal.dbsetup import init_database
 from portal.extensions import db
+from tests.conftest import USE_PG, make_app
 from tests.helpers import VILLAGE_A1, build_tree, unit
 
 
@@ -46,3 +48,17 @@ def test_migration_makes_ledger_and_audit_append_only(ctx, sql):
         db.session.execute(text(sql))
     db.session.rollback()
     assert ledger.latest(1).title == "公示"
+
+
+@pytest.mark.skipif(USE_PG, reason="needs an empty database; SQLite makes one cheaply")
+def test_init_runs_each_plugin_branch_after_the_core(tmp_path):
+    """A plugin's migrations (in its package's migrations/ folder) run on their own branch."""
+    app = make_app(tmp_path, "sqlite:///" + str(tmp_path / "new.db"), PORTAL_EXTRA_PLUGINS=("tests.example",))
+    with app.app_context():
+        init_database()
+        heads = {r[0] for r in db.session.execute(text("SELECT version_num FROM alembic_version"))}
+        # core_0001 is implied: example_0001 depends on it
+        assert heads == {"example_0001"}
+        assert {"example_note", "org_unit"} <= set(inspect(db.engine).get_table_names())
+        init_database()  # again: nothing to do
+        db.engine.dispose()
