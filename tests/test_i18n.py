@@ -31,7 +31,11 @@ def test_every_message_has_a_chinese_translation():
     assert missing == [], f"{len(missing)} messages lack a Chinese translation (run `make translations`): {missing[:20]}"
 
 
-def test_chinese_is_the_default_language(client):
+def test_chinese_is_the_default_language(app_factory):
+    from portal.config import Defaults
+
+    assert Defaults.BABEL_DEFAULT_LOCALE == "zh_Hans_CN"
+    client = app_factory(BABEL_DEFAULT_LOCALE=Defaults.BABEL_DEFAULT_LOCALE).test_client()
     html = client.get("/login").get_data(as_text=True)
     assert '<html lang="zh-CN">' in html
     assert "登录" in html

@@ -3,6 +3,7 @@
 from flask import (Blueprint, Response, abort, current_app, render_template, request, session,
                    stream_with_context, url_for)
 from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup
 
 from . import feeds, services
@@ -19,9 +20,14 @@ def cache_public(response):
 
 
 def public_cache_headers(response):
-    """Add Cache-Control to a successful public response; a response that changes the session stays private."""
+    """Add Cache-Control to a successful public response.
+
+    Staff who are logged in, and responses that change the session, get no shared cache:
+    a township that has just switched a module on must see it at once.
+    """
     if response.status_code == 200 and "Cache-Control" not in response.headers:
-        response.headers["Cache-Control"] = "private, no-cache" if session.modified else CACHE_CONTROL
+        private = session.modified or current_user.is_authenticated
+        response.headers["Cache-Control"] = "private, no-cache" if private else CACHE_CONTROL
     return response
 
 
