@@ -243,10 +243,13 @@ def import_csv(data, may_place=None):
                 existing[code] = unit
                 created += 1
             else:
+                # a unit the file leaves as it is does not count as updated
+                changed = unit.name != row["name"]
                 unit.name = row["name"]
                 if unit.parent_id != (parent.id if parent else None):
                     move_unit(unit, parent)
-                updated += 1
+                    changed = True
+                updated += changed
             del pending[code]
             progress = True
         if not progress:  # unreachable after the cycle check, kept as a guard
