@@ -232,6 +232,8 @@ def ledger_verify():
 def backup_command(dest):
     """Write a consistent copy of the database while the portal serves."""
     url = db.engine.url
+    if dest is not None and not dest.parent.is_dir():
+        raise click.ClickException(f"folder {dest.parent} does not exist")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     if url.get_backend_name() == "sqlite":
         dest = dest or Path(current_app.instance_path) / f"backup-{stamp}.db"
