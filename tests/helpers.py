@@ -50,3 +50,18 @@ def make_user(role, code, username=None):
     grant_role(user, db.session.scalar(select(Role).where(Role.name == role)), unit(code))
     db.session.commit()
     return user
+
+
+def tamper_with_ledger(sql):
+    """Run `sql` on the ledger with its append-only guard lifted, as an attacker with database access would."""
+    from sqlalchemy import text
+
+    from portal.appendonly import drop_statements, trigger_statements
+
+    dialect = db.engine.dialect.name
+    for statement in drop_statements("ledger_publication", dialect):
+        db.session.execute(text(statement))
+    db.session.execute(text(sql))
+    for statement in trigger_statements("ledger_publication", dialect):
+        db.session.execute(text(statement))
+    db.session.commit()

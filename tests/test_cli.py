@@ -204,19 +204,13 @@ def _publish_two(app):
 
 
 def test_ledger_verify_ok_then_tampered(tapp):
-    from portal.appendonly import drop_statements, trigger_statements
+    from tests.helpers import tamper_with_ledger
 
     _publish_two(tapp)
     ok = run(tapp, "ledger", "verify")
     assert ok.exit_code == 0 and "2 revisions" in ok.output
     with tapp.app_context():
-        dialect = db.engine.dialect.name
-        for sql in drop_statements("ledger_publication", dialect):
-            db.session.execute(text(sql))
-        db.session.execute(text("UPDATE ledger_publication SET title = 'forged' WHERE seq = 2"))
-        for sql in trigger_statements("ledger_publication", dialect):
-            db.session.execute(text(sql))
-        db.session.commit()
+        tamper_with_ledger("UPDATE ledger_publication SET title = 'forged' WHERE seq = 2")
     bad = run(tapp, "ledger", "verify")
     assert bad.exit_code == 1
     assert "seq 2" in bad.output

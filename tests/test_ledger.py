@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import ledger
 from portal.extensions import db
-from tests.helpers import VILLAGE_A1, unit
+from tests.helpers import VILLAGE_A1, tamper_with_ledger, unit
 
 
 def _publish(title="村道修路工程公示", body="修路"):
@@ -53,16 +53,7 @@ def test_verify_finds_a_tampered_row(ctx, tree):
     _publish()
     _publish("第二条")
     db.session.commit()
-    dialect = db.engine.dialect.name
-    # Tampering needs the guard off: exactly what an attacker with database access would do.
-    from portal.appendonly import drop_statements, trigger_statements
-
-    for sql in drop_statements("ledger_publication", dialect):
-        db.session.execute(text(sql))
-    db.session.execute(text("UPDATE ledger_publication SET title = 'forged' WHERE seq = 1"))
-    for sql in trigger_statements("ledger_publication", dialect):
-        db.session.execute(text(sql))
-    db.session.commit()
+    tamper_with_ledger("UPDATE ledger_publication SET title = 'forged' WHERE seq = 1")
     count, problems = ledger.verify()
     assert count == 2 and problems == ["seq 1: hash does not match its content"]
 
@@ -76,15 +67,7 @@ def test_verify_finds_every_revision_deleted(ctx, tree):
     """An emptied ledger is not an empty one: the head still says how far it went."""
     _publish()
     db.session.commit()
-    dialect = db.engine.dialect.name
-    from portal.appendonly import drop_statements, trigger_statements
-
-    for sql in drop_statements("ledger_publication", dialect):
-        db.session.execute(text(sql))
-    db.session.execute(text("DELETE FROM ledger_publication"))
-    for sql in trigger_statements("ledger_publication", dialect):
-        db.session.execute(text(sql))
-    db.session.commit()
+    tamper_with_ledger("DELETE FROM ledger_publication")
     assert ledger.verify() == (0, ["ledger head does not match the last publication"])
 
 
