@@ -2,7 +2,8 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-LOCALES := portal/translations
+# One catalog for the core and one per plugin, each in <folder>/translations.
+CATALOGS := portal $(patsubst %/,%,$(dir $(wildcard plugins/*/__init__.py)))
 
 .PHONY: demo test install translations compile-translations chromium
 
@@ -15,12 +16,19 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed compile-translations
 
 compile-translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --use-fuzzy -d $(LOCALES) -D messages
+	@for d in $(CATALOGS); do [ ! -d $$d/translations ] || $(VENV)/bin/pybabel -q compile --use-fuzzy -d $$d/translations -D messages; done
 
-# Re-extract the messages and merge them into every catalog (then translate the new ones).
+# Re-extract the messages of each catalog's folder and merge them (then translate the new ones).
 translations: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $(LOCALES)/messages.pot .
-	$(VENV)/bin/pybabel update -N --no-wrap -i $(LOCALES)/messages.pot -d $(LOCALES) -D messages
+	@for d in $(CATALOGS); do \
+	  mkdir -p $$d/translations; \
+	  $(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $$d/translations/messages.pot $$d || exit 1; \
+	  if [ -f $$d/translations/zh_Hans_CN/LC_MESSAGES/messages.po ]; then \
+	    $(VENV)/bin/pybabel -q update -N --no-wrap -i $$d/translations/messages.pot -d $$d/translations -D messages; \
+	  else \
+	    $(VENV)/bin/pybabel -q init --no-wrap -i $$d/translations/messages.pot -d $$d/translations -D messages -l zh_Hans_CN; \
+	  fi; \
+	done
 
 # Debian's Chromium for the browser tests (never a downloaded browser).
 chromium:

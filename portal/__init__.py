@@ -27,12 +27,14 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=web.MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
-    web.init_login(app, login_manager)
-
     host = PluginHost(extra_plugins=app.config["PORTAL_EXTRA_PLUGINS"],
                       disabled=app.config["PORTAL_DISABLED_PLUGINS"])
     app.extensions["portal"] = host
+    # Each plugin keeps its own catalog in <plugin>/translations; Flask-Babel merges them.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(web.translation_dirs(app, host))
+    babel.init_app(app, locale_selector=web.select_locale, timezone_selector=lambda: "Asia/Shanghai")
+    web.init_login(app, login_manager)
+
     with app.app_context():
         host.collect()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):

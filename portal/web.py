@@ -212,6 +212,11 @@ def plugin_dirs(host, sub):
     return out
 
 
+def translation_dirs(app, host):
+    """The core's translations/ folder, then each plugin's."""
+    return [str(Path(app.root_path) / "translations")] + [str(d) for _n, d in plugin_dirs(host, "translations")]
+
+
 @migrate.configure
 def configure_alembic(config):
     """The core's migration branch plus each plugin's own (plugins/<name>/migrations)."""

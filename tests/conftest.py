@@ -46,7 +46,9 @@ def pytest_sessionstart(session):
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    for po in Path(__file__).resolve().parent.parent.glob("portal/translations/*/LC_MESSAGES/messages.po"):
+    root = Path(__file__).resolve().parent.parent
+    for po in [*root.glob("portal/translations/*/LC_MESSAGES/messages.po"),
+               *root.glob("plugins/*/translations/*/LC_MESSAGES/messages.po")]:
         with po.open("rb") as src:
             catalog = read_po(src)
         with po.with_suffix(".mo").open("wb") as dst:
