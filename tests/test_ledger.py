@@ -73,3 +73,20 @@ def test_verify_finds_every_revision_deleted(ctx, tree):
 
 def test_verify_of_a_new_installation_is_clean(ctx):
     assert ledger.verify() == (0, [])
+
+
+def test_historical_records_keep_their_date_and_the_chain(ctx):
+    """Records entered later (paper archives, sample data) keep their own date; the chain still verifies."""
+    import datetime as dt
+
+    from tests.helpers import build_tree
+
+    build_tree()
+    when = dt.datetime(2025, 3, 10, 2, 0)
+    pub = ledger.publish(plugin="core", kind="notice", org=unit(VILLAGE_A1), title="2025年3月公示",
+                         payload={"body": "x"}, published_at=when)
+    fixed = ledger.correct(pub.pub_id, reason="金额更正", title="2025年3月公示", payload={"body": "y"},
+                           published_at=when + dt.timedelta(days=2))
+    db.session.commit()
+    assert (pub.published_at, fixed.published_at) == (when, when + dt.timedelta(days=2))
+    assert ledger.verify() == (2, [])

@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,6 +25,8 @@ class PublicationKind:
     name: str
     label: object
     template: str  # rendered with `publication` (and `payload`) in the context
+    # JSON Schema of the payload; the OpenAPI document of /api/v1 includes it
+    payload_schema: dict | None = field(default=None, hash=False, compare=False)
 
 
 class LedgerError(ValueError):
@@ -67,7 +69,8 @@ def _head():
     return head
 
 
-def _append(*, pub_id, revision, action, plugin, kind, org, title, summary, payload, search_text, reason, user):
+def _append(*, pub_id, revision, action, plugin, kind, org, title, summary, payload, search_text, reason, user,
+            published_at=None):
     kinds = current_app.extensions["portal"].publication_kinds
     if (plugin, kind) not in kinds:
         raise LedgerError(_("Unknown publication kind %(plugin)s/%(kind)s.", plugin=plugin, kind=kind))
@@ -82,7 +85,7 @@ def _append(*, pub_id, revision, action, plugin, kind, org, title, summary, payl
         search_text=" ".join(filter(None, [title, summary or "", search_text or ""])),
         reason=reason, published_by_id=user.id if user is not None else None,
         published_by=user.display_name if user is not None else "system",
-        published_at=utcnow().replace(microsecond=0), prev_hash=head.hash,
+        published_at=(published_at or utcnow()).replace(microsecond=0), prev_hash=head.hash,
     )
     pub.hash = compute_hash(record_of(pub))
     db.session.add(pub)
@@ -93,10 +96,15 @@ def _append(*, pub_id, revision, action, plugin, kind, org, title, summary, payl
     return pub
 
 
-def publish(*, plugin, kind, org, title, summary="", payload=None, search_text="", user=None):
-    """Publish a new item at `org`; return its first revision."""
+def publish(*, plugin, kind, org, title, summary="", payload=None, search_text="", user=None, published_at=None):
+    """Publish a new item at `org`; return its first revision.
+
+    `published_at` (naive UTC) is for loading historical records (sample data, paper records
+    entered later); the chain order is still the order of appending.
+    """
     return _append(pub_id=None, revision=1, action="publish", plugin=plugin, kind=kind, org=org, title=title,
-                   summary=summary, payload=payload, search_text=search_text, reason=None, user=user)
+                   summary=summary, payload=payload, search_text=search_text, reason=None, user=user,
+                   published_at=published_at)
 
 
 def latest(pub_id):
@@ -106,7 +114,7 @@ def latest(pub_id):
     )
 
 
-def correct(pub_id, *, reason, title, summary="", payload=None, search_text="", user=None):
+def correct(pub_id, *, reason, title, summary="", payload=None, search_text="", user=None, published_at=None):
     """Publish a correction of `pub_id` as a new revision that says why."""
     prev = latest(pub_id)
     if prev is None:
@@ -120,7 +128,7 @@ def correct(pub_id, *, reason, title, summary="", payload=None, search_text="", 
     org = db.session.get(OrgUnit, prev.org_id)
     return _append(pub_id=pub_id, revision=prev.revision + 1, action="correct", plugin=prev.plugin, kind=prev.kind,
                    org=org, title=title, summary=summary, payload=payload, search_text=search_text,
-                   reason=reason.strip(), user=user)
+                   reason=reason.strip(), user=user, published_at=published_at)
 
 
 def withdraw(pub_id, *, reason, user=None):
