@@ -92,7 +92,9 @@ def sync_roles(role_specs):
     for spec in role_specs:
         role = existing.get(spec.name)
         if role is None:
-            db.session.add(Role(name=spec.name, label=str(spec.label), permissions=sorted(spec.permissions)))
+            # a plugin may extend a core role before the core's own spec comes by: create it once
+            existing[spec.name] = Role(name=spec.name, label=str(spec.label), permissions=sorted(spec.permissions))
+            db.session.add(existing[spec.name])
         else:
             role.permissions = sorted(set(role.permissions or ()) | set(spec.permissions))
 
