@@ -10,6 +10,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests answer 413
+    UPLOAD_FOLDER = None  # default: instance/uploads (private/ and public/ inside)
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # one uploaded file
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = {"zh_Hans_CN": "简体中文", "en": "English"}

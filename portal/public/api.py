@@ -96,7 +96,26 @@ def revision(pub_id, number):
 def openapi():
     """The OpenAPI 3.1 description of this API."""
     doc = dict(OPENAPI, servers=[{"url": url_for("api.orgs", _external=True).rsplit("/orgs", 1)[0]}])
-    return jsonify(doc)
+    return jsonify(with_payload_schemas(doc, current_app.extensions["portal"].publication_kinds))
+
+
+def with_payload_schemas(doc, kinds):
+    """The document with each publication kind's payload schema as `Payload.<plugin>.<kind>`."""
+    schemas = dict(doc["components"]["schemas"])
+    names = []
+    for (plugin, kind), spec in sorted(kinds.items()):
+        if spec.payload_schema:
+            name = f"Payload.{plugin}.{kind}"
+            schemas[name] = dict(spec.payload_schema, description=(
+                f"payload of a revision with plugin={plugin!r} and kind={kind!r}. "
+                + spec.payload_schema.get("description", "")).strip())
+            names.append(name)
+    revision = dict(schemas["Revision"])
+    revision["properties"] = dict(revision["properties"], payload={
+        "type": "object", "description": "Shaped by plugin and kind; see the Payload.* schemas.",
+        "anyOf": [{"$ref": f"#/components/schemas/{n}"} for n in names] + [{"type": "object"}]})
+    schemas["Revision"] = revision
+    return dict(doc, components=dict(doc["components"], schemas=schemas))
 
 
 def _json(schema_ref, description):

@@ -196,3 +196,15 @@ def ledger_jsonl():
                     content_type="application/x-ndjson; charset=utf-8")
     resp.headers["Content-Disposition"] = 'inline; filename="ledger.jsonl"'
     return resp
+
+
+@bp.route("/files/<key>/<name>")
+def published_file(key, name):
+    """A file attached to a publication (only published files are here; see portal.uploads)."""
+    from .. import uploads
+
+    if not uploads.KEY.match(key):
+        abort(404)
+    mime = {"jpg": "image/jpeg", "png": "image/png", "pdf": "application/pdf"}[key.rsplit(".", 1)[1]]
+    stored = uploads.StoredFile(key=key, name=uploads.clean_name(name, key.rsplit(".", 1)[1]), mime=mime, size=0)
+    return uploads.send_upload(stored, public=True)

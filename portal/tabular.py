@@ -1,0 +1,164 @@
+"""Spreadsheets in and out: CSV or XLSX uploads read into rows, tables written as CSV or XLSX.
+
+Plugins import finance statements and sign-in sheets through `read_table` and offer their
+tables for download through `write_csv` / `write_xlsx`, so every import reports errors the
+same way (row and column named) and every download opens in the spreadsheet a clerk uses.
+"""
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 200_000
+
+
+@dataclass
+class TableError(ValueError):
+    """A file that cannot be read, or rows that are wrong; `errors` are messages for the user."""
+
+    errors: list = field(default_factory=list)
+
+    def __str__(self):
+        return "; ".join(str(e) for e in self.errors)
+
+
+@dataclass
+class Table:
+    """The rows of a sheet: header names and, for each data row, its number in the file and a dict."""
+
+    headers: list
+    rows: list  # [(row_number, {header: value})]; values are str, or date/number from XLSX
+
+    def require(self, columns):
+        """Raise TableError naming every required column the header row lacks."""
+        missing = [c for c in columns if c not in self.headers]
+        if missing:
+            raise TableError([_("Row 1: missing columns: %(cols)s", cols=", ".join(missing))])
+
+
+def cell_error(row, column, message):
+    """The one wording of an error in a cell: "Row 7, column 金额: …"."""
+    return _("Row %(row)d, column %(col)s: %(msg)s", row=row, col=column, msg=message)
+
+
+def read_table(data, filename, aliases=None):
+    """Read CSV or XLSX bytes into a Table; header names are stripped and mapped through `aliases`.
+
+    The format is decided by content (an XLSX is a zip file), not by the file name alone.
+    Raises TableError with a clear message for an empty, truncated or unreadable file.
+    """
+    if not data:
+        raise TableError([_("The file is empty.")])
+    if data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")):
+        headers, raw_rows = _read_xlsx(data)
+    else:
+        headers, raw_rows = _read_csv(data)
+    aliases = aliases or {}
+    headers = [aliases.get(h, h) for h in (str(h).strip() if h is not None else "" for h in headers)]
+    rows = []
+    for number, values in raw_rows:
+        if len(rows) >= MAX_ROWS:
+            raise TableError([_("The file has more than %(n)d rows.", n=MAX_ROWS)])
+        values = list(values) + [None] * (len(headers) - len(values))
+        if len(values) > len(headers) and any(_blank(v) is not None for v in values[len(headers):]):
+            raise TableError([_("Row %(row)d: more values than columns.", row=number)])
+        row = {h: _blank(v) for h, v in zip(headers, values) if h}
+        if all(v is None for v in row.values()):
+            continue  # blank lines in a sheet are not rows
+        rows.append((number, row))
+    if not any(headers):
+        raise TableError([_("The file has no header row.")])
+    return Table(headers=headers, rows=rows)
+
+
+def _blank(value):
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def _read_csv(data):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes nearly anything
+        raise TableError([_("The file is neither UTF-8 nor GB18030 text.")])
+    if "\x00" in text:
+        raise TableError([_("The file is not a CSV text file.")])
+    reader = csv.reader(io.StringIO(text))
+    try:
+        headers = next(reader, None)
+        if headers is None:
+            raise TableError([_("The file is empty.")])
+        rows = [(reader.line_num, values) for values in reader]
+    except csv.Error as exc:
+        raise TableError([_("The CSV file cannot be read: %(err)s", err=str(exc))]) from None
+    return headers, rows
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = book.worksheets[0]
+        it = sheet.iter_rows(values_only=True)
+        headers = next(it, None)
+        if headers is None:
+            raise TableError([_("The file is empty.")])
+        rows = [(i, values) for i, values in enumerate(it, start=2)]
+        book.close()
+    except TableError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, EOFError):
+        raise TableError([_("The file is not a readable XLSX workbook (is it damaged or cut short?).")]) from None
+    return headers, rows
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def write_csv(headers, rows):
+    """CSV bytes with a BOM, so that Excel on a Chinese Windows opens it as UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_cell_text(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(headers, rows, title="Sheet1"):
+    """XLSX bytes of one sheet: a bold header row, then the rows as given (numbers stay numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31] or "Sheet1")
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(sheet, value=str(h))
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,57 @@
+"""Spreadsheets in (CSV in UTF-8 or GBK, XLSX) and out (CSV with a BOM, XLSX)."""
+
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from portal.tabular import TableError, read_table, write_csv, write_xlsx
+
+
+def _xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_csv_in_utf8_with_bom_and_in_gbk(ctx):
+    text = "日期,摘要,金额\n2026-10-03,购买办公用品,120.50\n\n2026-10-05,电费,80\n"
+    for data in (("\ufeff" + text).encode("utf-8"), text.encode("gbk")):
+        table = read_table(data, "statement.csv")
+        assert table.headers == ["日期", "摘要", "金额"]
+        assert table.rows == [(2, {"日期": "2026-10-03", "摘要": "购买办公用品", "金额": "120.50"}),
+                              (4, {"日期": "2026-10-05", "摘要": "电费", "金额": "80"})]
+
+
+def test_xlsx_keeps_dates_and_numbers_and_aliases_headers(ctx):
+    data = _xlsx([["日期 ", "amount"], [dt.datetime(2026, 10, 3), 120.5], [None, None]])
+    table = read_table(data, "a.xlsx", aliases={"amount": "金额"})
+    assert table.headers == ["日期", "金额"]
+    assert table.rows == [(2, {"日期": dt.datetime(2026, 10, 3), "金额": 120.5})]
+    with pytest.raises(TableError, match="missing columns: 摘要"):
+        table.require(["日期", "摘要"])
+
+
+def test_a_truncated_xlsx_and_an_empty_file_are_refused_clearly(ctx):
+    data = _xlsx([["a"], [1]])
+    with pytest.raises(TableError, match="damaged or cut short"):
+        read_table(data[: len(data) // 2], "cut.xlsx")
+    with pytest.raises(TableError, match="empty"):
+        read_table(b"", "x.csv")
+
+
+def test_extra_values_beyond_the_header_are_refused(ctx):
+    with pytest.raises(TableError, match="Row 2: more values than columns"):
+        read_table("a,b\n1,2,3\n".encode(), "x.csv")
+
+
+def test_downloads_open_in_a_spreadsheet():
+    csv_bytes = write_csv(["月份", "收入"], [["2026-10", 1205], ["2026-11", None]])
+    assert csv_bytes.startswith("\ufeff".encode()) and "2026-11,\r\n" in csv_bytes.decode("utf-8-sig")
+    book = load_workbook(io.BytesIO(write_xlsx(["月份", "收入"], [["2026-10", 1205]], title="收支")))
+    assert book.sheetnames == ["收支"]
+    assert [list(r) for r in book.active.iter_rows(values_only=True)] == [["月份", "收入"], ["2026-10", 1205]]
