@@ -1,0 +1,1 @@
+"""First-party plugins, loaded through the `portal.plugins` entry points like anyone else's."""

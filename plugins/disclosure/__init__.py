@@ -1,0 +1,109 @@
+"""Village-affairs disclosure (村务公开): drafts, supervision review, finance statements."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+from portal.accounts import Permission, RoleSpec, can
+from portal.ledger import PublicationKind
+from portal.orgs import SettingSpec
+from portal.ui import MenuLink, Widget
+
+from . import models  # noqa: F401  (the tables belong to the metadata)
+
+WORKFLOW = frozenset({"disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish"})
+ALL = WORKFLOW | {"disclosure.compliance"}
+
+
+@hookimpl
+def register_blueprints():
+    from . import public, views
+
+    return [views.bp, public.bp]
+
+
+@hookimpl
+def register_permissions():
+    return [
+        Permission("disclosure.draft", _l("Draft disclosures and import finance statements (村务公开)")),
+        Permission("disclosure.review", _l("Countersign disclosures for the supervision committee (村务监督委员会)")),
+        Permission("disclosure.approve", _l("Approve disclosures for the two committees (两委)")),
+        Permission("disclosure.publish", _l("Publish approved disclosures")),
+        Permission("disclosure.compliance", _l("See which villages disclosed on time")),
+    ]
+
+
+@hookimpl
+def register_roles():
+    return [
+        RoleSpec("village_clerk", _l("Village clerk (村文书)"), frozenset({"disclosure.draft", "disclosure.publish"})),
+        RoleSpec("village_head", _l("Head of the two village committees (村两委负责人)"),
+                 frozenset({"console.access", "org.view", "disclosure.draft", "disclosure.approve",
+                            "disclosure.publish"})),
+        RoleSpec("supervisor", _l("Supervision committee member (村务监督委员)"), frozenset({"disclosure.review"})),
+        RoleSpec("township_admin", _l("Township administrator"), ALL),
+        RoleSpec("county_admin", _l("County administrator"), ALL),
+        RoleSpec("viewer", _l("Viewer"), frozenset({"disclosure.compliance"})),
+    ]
+
+
+@hookimpl
+def register_settings():
+    return [
+        SettingSpec("disclosure.fixed_day", int, 10, _l("Fixed disclosure day of the month (固定公开日)"),
+                    floor=1, ceiling=28,
+                    help=_l("Regular disclosures are due on this day of the month after their period; "
+                            "10 by default, some places use the 15th or the 20th.")),
+        SettingSpec("disclosure.finance_frequency", str, "monthly", _l("How often finances are disclosed"),
+                    choices=("monthly", "quarterly"),
+                    help=_l("monthly where transactions are many (村民委员会组织法 §30), else quarterly")),
+        SettingSpec("disclosure.general_frequency", str, "quarterly",
+                    _l("How often party and village affairs are disclosed"), choices=("monthly", "quarterly"),
+                    help=_l("at least quarterly (村民委员会组织法 §30)")),
+    ]
+
+
+@hookimpl
+def publication_kinds():
+    from .schema import PAYLOAD_SCHEMA
+
+    return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
+                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA)]
+
+
+@hookimpl
+def console_menu(user, org):
+    links = []
+    if any(can(user, p) for p in WORKFLOW):
+        links.append(MenuLink(_l("Disclosures (村务公开)"), "disclosure.index", order=50))
+    if can(user, "disclosure.compliance"):
+        links.append(MenuLink(_l("Disclosure compliance"), "disclosure.compliance", order=51))
+    return links
+
+
+@hookimpl
+def dashboard_widgets(user, org):
+    from . import views
+
+    tiles = []
+    if org is not None and any(can(user, p, org) for p in WORKFLOW):
+        tiles.append(Widget(_l("Disclosures waiting for you"), "disclosure/console/waiting_tile.html",
+                            views.waiting_tile_context(user, org), order=15))
+    if org is not None and org.kind in ("township", "county") and can(user, "disclosure.compliance", org):
+        tiles.append(Widget(_l("Late or missing disclosures"), "disclosure/console/tile.html",
+                            views.late_tile_context(org), order=20))
+    return tiles
+
+
+@hookimpl
+def public_sections(org):
+    from . import public
+
+    return public.org_sections(org)
+
+
+@hookimpl
+def demo_data(org, rng):
+    from . import demo
+
+    demo.load(org, rng)
+

@@ -1,0 +1,185 @@
+"""Which required disclosures each village made on time: pure computation from the ledger and the settings.
+
+Rules (DOMAIN.md, 村民委员会组织法 §30; settings per township):
+- finance: a statement for every month (or quarter, `disclosure.finance_frequency`), due on the fixed
+  disclosure day (`disclosure.fixed_day`, default the 10th) of the month after the period;
+- general village affairs (村务): at least every quarter (or month, `disclosure.general_frequency`),
+  due on the fixed day of the month after the period.
+A requirement is on_time when first published on or before its due date (local date), late when
+published after it, missing when the due date has passed with nothing published, not_due otherwise.
+Only the first publication counts for timeliness: a later correction does not make it late.
+"""
+
+import calendar as _calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.ledger import Publication, latest_revisions
+from portal.orgs import get_setting
+from portal.timeutil import local_today, to_local
+
+from .finance import KIND, PLUGIN, parse_month
+
+DEFAULTS = {"disclosure.fixed_day": 10, "disclosure.finance_frequency": "monthly",
+            "disclosure.general_frequency": "quarterly"}
+
+STATUSES = ("on_time", "late", "missing", "not_due")
+STATUS_LABELS = {"on_time": _l("On time"), "late": _l("Late"), "missing": _l("Missing"), "not_due": _l("Not yet due")}
+REQUIREMENT_LABELS = {"finance": _l("Finance statement (财务)"), "general": _l("Village affairs (村务)")}
+# Which payload category satisfies which requirement.
+REQUIREMENT_CATEGORY = {"finance": "finance", "general": "village"}
+
+
+@dataclass
+class Row:
+    """One required disclosure of one village for one period, and how it went."""
+
+    village: object  # OrgUnit
+    period: str  # "2026-10" or "2026-Q4"
+    requirement: str  # "finance" | "general"
+    status: str
+    due: dt.date
+    published_on: dt.date | None = None
+    pub_id: int | None = None
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS[self.status]
+
+    @property
+    def requirement_label(self):
+        return REQUIREMENT_LABELS[self.requirement]
+
+
+def setting(org, key):
+    """A disclosure setting at `org`, or its default when the plugin has not declared it."""
+    try:
+        value = get_setting(org, key)
+    except (KeyError, ValueError):  # SettingError (a ValueError) for an undeclared key
+        return DEFAULTS[key]
+    return DEFAULTS[key] if value is None else value
+
+
+def quarter_of(month):
+    """"2026-Q4" for "2026-11"."""
+    year, mon = parse_month(month)
+    return f"{year:04d}-Q{(mon - 1) // 3 + 1}"
+
+
+def months_of(period):
+    """The months ("YYYY-MM") a period covers."""
+    if "-Q" in period:
+        year, q = period.split("-Q")
+        return [f"{int(year):04d}-{m:02d}" for m in range(3 * int(q) - 2, 3 * int(q) + 1)]
+    return [period]
+
+
+def months_of_year(year):
+    """The twelve months of `year` as "YYYY-MM"."""
+    return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
+
+
+def due_date(period, fixed_day):
+    """The fixed disclosure day of the month after `period` (clamped to that month's last day)."""
+    year, mon = parse_month(months_of(period)[-1])
+    year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
+    day = max(1, min(int(fixed_day), _calendar.monthrange(year, mon)[1]))
+    return dt.date(year, mon, day)
+
+
+def periods_for(frequency, months):
+    """The periods (months, or quarters) required for `months` at `frequency`, in order, without repeats."""
+    out = []
+    for month in months:
+        period = quarter_of(month) if frequency == "quarterly" else month
+        if period not in out:
+            out.append(period)
+    return out
+
+
+def _publications(codes):
+    """{org_code: [(latest revision, first published local date)]} of the disclosures at `codes`."""
+    codes = list(codes)
+    if not codes:
+        return {}
+    latest = list(db.session.scalars(latest_revisions().where(
+        Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes))))
+    first = dict(db.session.execute(select(Publication.pub_id, Publication.published_at).where(
+        Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes),
+        Publication.revision == 1)).all())
+    out = {}
+    for pub in latest:
+        published = first.get(pub.pub_id, pub.published_at)
+        out.setdefault(pub.org_code, []).append((pub, to_local(published).date()))
+    return out
+
+
+def _covers(payload, requirement, period):
+    """True when a disclosure payload satisfies `requirement` for `period`."""
+    if not isinstance(payload, dict) or payload.get("category") != REQUIREMENT_CATEGORY[requirement]:
+        return False
+    months = set(months_of(period))
+    own = payload.get("period")
+    if own == period or (own and own in months):
+        return True
+    if own and "-Q" in own and period in months_of(own):
+        return True
+    statement = payload.get("statement")
+    return requirement == "finance" and isinstance(statement, dict) and statement.get("month") in months
+
+
+def calendar(villages, periods, today=None):
+    """Rows (village, period, requirement, status, due, published_on, pub_id) for `villages` over `periods`.
+
+    `periods` are the months ("YYYY-MM") to cover; each village's settings decide whether its
+    requirements are monthly or quarterly. `today` is the local date (default: today in Asia/Shanghai).
+    """
+    today = today or local_today()
+    months = [p for period in periods for p in months_of(period)]
+    villages = list(villages)
+    found = _publications(v.code for v in villages)
+    rows = []
+    for village in villages:
+        fixed_day = setting(village, "disclosure.fixed_day")
+        pubs = sorted(found.get(village.code, []), key=lambda t: (t[1], t[0].pub_id))  # earliest first
+        for requirement, key in (("finance", "disclosure.finance_frequency"),
+                                 ("general", "disclosure.general_frequency")):
+            for period in periods_for(setting(village, key), months):
+                due = due_date(period, fixed_day)
+                match = next(((p, on) for p, on in pubs if _covers(p.payload, requirement, period)), None)
+                if match:
+                    pub, on = match
+                    status = "on_time" if on <= due else "late"
+                    rows.append(Row(village, period, requirement, status, due, on, pub.pub_id))
+                else:
+                    rows.append(Row(village, period, requirement, "missing" if today > due else "not_due", due))
+    return rows
+
+
+def counts(rows):
+    """{status: number} for every status, and the on-time rate (%) of the requirements already due."""
+    out = {s: 0 for s in STATUSES}
+    for row in rows:
+        out[row.status] += 1
+    due = out["on_time"] + out["late"] + out["missing"]
+    out["due"] = due
+    out["rate"] = round(100 * out["on_time"] / due) if due else None
+    return out
+
+
+def village_record(org, year, today=None):
+    """The public record of on-time disclosure of village `org` in `year`: counts and the rows by period."""
+    today = today or local_today()
+    rows = calendar([org], months_of_year(year), today)
+    return {"year": year, "counts": counts(rows), "rows": rows}
+
+
+def villages_under(org):
+    """The villages at or below `org`, by code."""
+    from portal.orgs import OrgUnit
+
+    return list(db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)))

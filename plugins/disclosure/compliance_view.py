@@ -1,0 +1,134 @@
+"""The console's side of the compliance calendar: filters, table rows, exports and the dashboard tile.
+
+The computation itself (on time, late, missing) is compliance.calendar; this module only
+chooses the villages and months a township or county officer asked for.
+"""
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+from portal.extensions import db
+from portal.orgs import OrgUnit
+from portal.tabular import write_csv, write_xlsx
+from portal.timeutil import local_today
+
+from . import compliance
+from .services import parse_period
+
+STATUS_LABELS = compliance.STATUS_LABELS
+
+
+def _month(text):
+    parsed = parse_period(text)
+    return f"{parsed[1]:04d}-{parsed[2]:02d}" if parsed and parsed[0] == "month" else None
+
+
+def _shift(month, delta):
+    year, mon = int(month[:4]), int(month[5:7])
+    n = year * 12 + (mon - 1) + delta
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def months_between(first, last):
+    """The months from `first` to `last` inclusive (at most five years)."""
+    out, month = [], first
+    while month <= last and len(out) < 60:
+        out.append(month)
+        month = _shift(month, 1)
+    return out
+
+
+@dataclass
+class Filters:
+    """What the officer asked for: a township, a village, a range of months, a status."""
+
+    township: str = ""
+    village: str = ""
+    first: str = ""
+    last: str = ""
+    status: str = ""
+
+    @classmethod
+    def from_args(cls, args, org):
+        today = local_today()
+        this_month = f"{today.year:04d}-{today.month:02d}"
+        last = _month(args.get("to", "")) or _shift(this_month, -1)
+        first = _month(args.get("from", "")) or _shift(last, -11)
+        if first > last:
+            first, last = last, first
+        status = args.get("status", "")
+        return cls(township=args.get("township", "")[:40], village=args.get("village", "")[:40],
+                   first=first, last=last, status=status if status in compliance.STATUSES else "")
+
+
+def _villages(org, filters):
+    villages = compliance.villages_under(org)
+    if filters.township:
+        town = db.session.scalar(db.select(OrgUnit).where(OrgUnit.code == filters.township))
+        villages = [v for v in villages if town is not None and v.is_within(town)]
+    if filters.village:
+        villages = [v for v in villages if v.code == filters.village]
+    return villages
+
+
+def rows(org, filters, today=None):
+    """Calendar rows for the villages below `org` that match the filters."""
+    from flask import current_app
+
+    host = current_app.extensions["portal"]
+    villages = [v for v in _villages(org, filters) if host.is_active("disclosure", v)]
+    found = compliance.calendar(villages, months_between(filters.first, filters.last), today or local_today())
+    if filters.status:
+        found = [r for r in found if r.status == filters.status]
+    return found
+
+
+def counts(found):
+    return compliance.counts(found)
+
+
+def options(org):
+    """Townships and villages below `org` for the filter selects."""
+    below = list(db.session.scalars(org.subtree_query().where(OrgUnit.kind.in_(("township", "village")))
+                                    .order_by(OrgUnit.code)))
+    return {"townships": [u for u in below if u.kind == "township"],
+            "villages": [u for u in below if u.kind == "village"]}
+
+
+def township_names(found):
+    """{village id: name of its township} for the rows (one lookup per village)."""
+    names = {}
+    for r in found:
+        if r.village.id not in names:
+            town = r.village.ancestor_of_kind("township")
+            names[r.village.id] = town.name if town else ""
+    return names
+
+
+def export(found, fmt):
+    """(bytes, mimetype, extension) of the rows as CSV or XLSX."""
+    headers = [_("Township"), _("Village"), _("Village code"), _("Period"), _("Requirement"), _("Due"),
+               _("Status"), _("Published on"), _("Publication")]
+    towns = township_names(found)
+    table = [[towns.get(r.village.id, ""), r.village.name, r.village.code, r.period, str(r.requirement_label), r.due,
+              str(r.status_label), r.published_on, r.pub_id] for r in found]
+    if fmt == "xlsx":
+        return (write_xlsx(headers, table, title=_("Disclosure compliance")),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    return write_csv(headers, table), "text/csv; charset=utf-8", "csv"
+
+
+def tile(org, today=None):
+    """Late and missing disclosures of the last twelve months below `org`, for the dashboard."""
+    today = today or local_today()
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    filters = Filters(first=_shift(this_month, -12), last=_shift(this_month, -1))
+    found = rows(org, filters, today)
+    bad = [r for r in found if r.status in ("late", "missing")]
+    by_village = {}
+    for r in bad:
+        entry = by_village.setdefault(r.village.code, {"village": r.village, "late": 0, "missing": 0})
+        entry[r.status] += 1
+    worst = sorted(by_village.values(), key=lambda e: (-e["missing"], -e["late"], e["village"].code))[:8]
+    return {"counts": compliance.counts(found), "worst": worst, "filters": filters, "org_code": org.code}

@@ -1,0 +1,188 @@
+"""Sample disclosures for `portal demo`: two years of monthly statements and quarterly 村务/党务 items.
+
+For every village where the plugin is on: monthly finance statements from November 2024 to
+October 2026 (balances carry over) and quarterly village-affairs and party-affairs disclosures,
+each published on or before its due day — a few late, 前屯村 missing March 2026, and 导子村's
+August 2026 statement corrected three days later (revision 2). Everything is appended in date order.
+"""
+
+from datetime import datetime, timedelta
+from types import SimpleNamespace
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal import ledger
+from portal.accounts import Role, User
+from portal.extensions import db
+from portal.orgs import OrgUnit
+
+from . import finance, services
+
+FIRST_MONTH, LAST_MONTH = "2024-11", "2026-10"
+QUARTERS = ("2024-Q4", "2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3")
+MISSING = {("前屯村", "2026-03")}
+LATE = {("北坡村", "2026-06"), ("王庄村", "2025-Q4"), ("红星村", "2025-02")}
+CORRECTED = ("导子村", "2026-08")
+DEMO_PASSWORD = "cunwu-demo-2026"
+
+# (account, summaries, low yuan, high yuan, chance per month)
+INCOME = (
+    ("经营收入", ("机动地发包收入", "集体厂房租金", "鱼塘承包费", "农机服务收入"), 2000, 30000, 0.9),
+    ("投资收益", ("合作社入股分红", "光伏电站收益分成"), 3000, 20000, 0.25),
+    ("补助收入", ("村级组织运转经费补助", "美丽乡村建设补助资金", "高标准农田管护补助"), 5000, 50000, 0.6),
+    ("其他收入", ("银行存款利息", "废旧物资处置收入"), 50, 1500, 0.5),
+)
+EXPENSE = (
+    ("经营支出", ("集体厂房维修", "机井维修材料费", "农机燃油费"), 500, 8000, 0.6),
+    ("税金及附加", ("缴纳房产税", "缴纳印花税"), 100, 1500, 0.3),
+    ("管理费用", ("购买办公用品", "村委会电费", "报刊订阅费", "村干部误工补贴", "网络通信费"), 100, 3000, 1.0),
+    ("公益支出", ("村内道路保洁费", "路灯维修", "村内绿化苗木", "文化广场维护", "饮水设施维护"), 500, 10000, 0.9),
+    ("其他支出", ("银行手续费", "防汛物资"), 20, 2000, 0.4),
+    ("所得税费用", ("缴纳企业所得税",), 200, 3000, 0.08),
+)
+VILLAGE_ITEMS = ("村民代表会议议定村内道路硬化方案", "机井维修及灌溉用水收费标准", "村集体土地发包结果",
+                 "一事一议筹资筹劳事项", "宅基地审批情况", "低保、特困供养对象评议结果（姓名已遮盖）",
+                 "高龄补贴发放情况", "村庄清洁行动安排", "集体资产清查结果")
+PARTY_ITEMS = ("召开支部党员大会1次", "召开支委会3次", "开展主题党日活动3次", "讲党课1次", "确定入党积极分子1名",
+               "党费收缴情况已核对无误", "组织党员志愿服务2次")
+
+
+def _months():
+    month, out = FIRST_MONTH, []
+    while month <= LAST_MONTH:
+        out.append(month)
+        month = finance.shift_month(month, 1)
+    return out
+
+
+def _at(day, hour=9):
+    """A local (Asia/Shanghai) working-hours time on `day`, as naive UTC."""
+    return datetime(day.year, day.month, day.day, hour) - timedelta(hours=8)
+
+
+def _statement(rng, month, opening):
+    year, mon = finance.parse_month(month)
+    picks = []
+    for rows, direction in ((INCOME, "income"), (EXPENSE, "expense")):
+        for account, summaries, low, high, chance in rows:
+            times = 1 if direction == "income" else rng.randint(1, 4)
+            for _ in range(times):
+                if rng.random() < chance:
+                    picks.append((account, direction, rng.choice(summaries), rng.randint(low * 100, high * 100)))
+    while len(picks) < 8:
+        summaries = EXPENSE[3][1]
+        picks.append(("公益支出", "expense", rng.choice(summaries), rng.randint(50000, 300000)))
+    picks = picks[:20]
+    balance = opening + sum(f if d == "income" else -f for _a, d, _s, f in picks)
+    if balance < 2_000_000:  # a village keeps some money: the township tops it up with a subsidy
+        picks.append(("补助收入", "income", "乡镇转移支付资金", 2_000_000 - balance + rng.randint(0, 50) * 100_000))
+    days = sorted(rng.randint(1, 28) for _ in picks)
+    lines = []
+    for n, ((account, direction, summary, fen), day) in enumerate(zip(picks, days), start=1):
+        lines.append({"date": f"{year:04d}-{mon:02d}-{day:02d}", "voucher": f"记-{n:03d}",
+                      "account_code": finance.resolve_account(account), "account": account,
+                      "direction": direction, "summary": summary, "amount_fen": fen})
+    income = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "income")
+    expense = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "expense")
+    return {"month": month, "chart": finance.CHART, "opening_fen": opening, "income_fen": income,
+            "expense_fen": expense, "closing_fen": opening + income - expense, "lines": lines}
+
+
+def _when(rng, village, org, period):
+    """(countersigned, approved, published) naive UTC times: before the due day, or after it when late."""
+    due = services.due_for(org, period)
+    if (village, period) in LATE or rng.random() < 0.03:
+        day = due + timedelta(days=rng.randint(2, 9))
+    else:
+        day = due - timedelta(days=rng.randint(0, 6))
+    return _at(day - timedelta(days=2), 15), _at(day - timedelta(days=1), 10), _at(day, 9)
+
+
+def _item(org, category, period, body, statement, times):
+    signed, approved, published = times
+    draft = SimpleNamespace(org=org, category=category, disclosure_kind="regular", period=period, body=body,
+                            attachments=[], statement=statement, countersigned_at=signed, approved_at=approved)
+    return {"published_at": published, "org": org,
+            "title": services.default_title(org, category, period), "summary": services.summary_of(draft),
+            "payload": services.payload_of(draft), "search_text": services.search_text_of(draft)}
+
+
+def _finance_body(month):
+    year, mon = finance.parse_month(month)
+    return (f"经村务监督委员会审核、村两委审定，现将{year}年{mon}月村集体财务收支情况公开如下，欢迎村民监督。"
+            "如有疑问，请于公开之日起10日内向村务监督委员会反映。")
+
+
+def _quarter_body(rng, category, period):
+    year, q = period.split("-Q")
+    items = rng.sample(VILLAGE_ITEMS if category == "village" else PARTY_ITEMS, 3)
+    head = f"{year}年第{q}季度{'村务' if category == 'village' else '党务'}公开："
+    return head + "\n\n" + "\n".join(f"{n}. {text}" for n, text in enumerate(items, start=1))
+
+
+def load(county, rng):
+    """Publish the sample history below `county`, and add the demo user daozi-head (村两委负责人)."""
+    host = current_app.extensions["portal"]
+    villages = [v for v in db.session.scalars(county.subtree_query().where(OrgUnit.kind == "village")
+                                              .order_by(OrgUnit.code))
+                if host.is_active("disclosure", v)]
+    events = []
+    for village in villages:
+        balance = rng.randint(800, 3000) * 10_000
+        for month in _months():
+            statement = _statement(rng, month, balance)
+            balance = statement["closing_fen"]
+            if (village.name, month) in MISSING:
+                continue
+            events.append(_item(village, "finance", month, _finance_body(month), statement,
+                                _when(rng, village.name, village, month)))
+        for period in QUARTERS:
+            for category in ("village", "party"):
+                events.append(_item(village, category, period, _quarter_body(rng, category, period), None,
+                                    _when(rng, village.name, village, period)))
+    users = {u.username: u for u in db.session.scalars(select(User))}
+    by_township = {"东风镇": users.get("dongfeng")}
+    corrected = next((e for e in events if (e["org"].name, e["payload"]["category"], e["payload"]["period"])
+                      == (CORRECTED[0], "finance", CORRECTED[1])), None)
+    if corrected is not None:
+        events.append({"published_at": corrected["published_at"] + timedelta(days=3), "org": corrected["org"],
+                       "correct": (CORRECTED[0], "finance", CORRECTED[1])})
+    pubs = {}
+    for e in sorted(events, key=lambda e: (e["published_at"], e["org"].code)):
+        if "correct" in e:
+            _correct(pubs[e["correct"]], users.get("daozi-clerk"), e["published_at"])
+            continue
+        township = e["org"].parent.name if e["org"].parent else ""
+        user = users.get("daozi-clerk") if e["org"].name == "导子村" else by_township.get(township, users.get("admin"))
+        pub = ledger.publish(plugin="disclosure", kind="disclosure", org=e["org"], title=e["title"],
+                             summary=e["summary"], payload=e["payload"], search_text=e["search_text"], user=user,
+                             published_at=e["published_at"])
+        pubs[(e["org"].name, e["payload"]["category"], e["payload"]["period"])] = pub
+    _head_user(users)
+
+
+def _correct(pub, user, published_at):
+    """导子村's August statement: one summary was entered wrong; revision 2 says so."""
+    payload = dict(pub.payload)
+    statement = dict(payload["statement"])
+    statement["lines"] = [dict(line) for line in statement["lines"]]
+    line = next(ln for ln in statement["lines"] if ln["account"] == "管理费用")
+    line["summary"] = line["summary"] + "（更正：原误记为公益支出摘要）"
+    payload["statement"] = statement
+    ledger.correct(pub.pub_id, reason=f"{line['voucher']} 摘要录入有误，已更正", title=pub.title,
+                   summary=pub.summary, payload=payload, search_text=pub.search_text,
+                   user=user, published_at=published_at)
+
+
+def _head_user(users):
+    """A 村两委负责人 at 导子村 who can approve (the browser tests use it); prints nothing."""
+    if "daozi-head" in users:
+        return
+    from portal.accounts.services import create_user, grant_role
+
+    daozi = db.session.scalar(select(OrgUnit).where(OrgUnit.name == "导子村"))
+    role = db.session.scalar(select(Role).where(Role.name == "village_head"))
+    if daozi is None or role is None:
+        return
+    grant_role(create_user("daozi-head", "导子村两委负责人", DEMO_PASSWORD), role, daozi)

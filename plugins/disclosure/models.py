@@ -1,0 +1,74 @@
+"""The disclosure plugin's working data: drafts on their way to the ledger, and every step taken."""
+
+from sqlalchemy import ForeignKey, JSON, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+CATEGORIES = ("party", "village", "finance", "government")  # 党务 / 村务 / 财务 / 政务
+KINDS = ("regular", "immediate", "on_request")  # 定期 / 即时 / 点题(答复申请)
+# draft → submitted → countersigned → approved → published; "returned" goes back to the clerk
+STATES = ("draft", "submitted", "countersigned", "approved", "published", "returned")
+EDITABLE = ("draft", "returned")
+
+
+class Disclosure(db.Model):
+    """A disclosure (村务公开) being drafted and reviewed at a village; published to the ledger at the end.
+
+    A correction of a published disclosure is a new draft with `correction_of` set to the
+    publication it corrects; publishing it appends a revision to that publication.
+    """
+
+    __tablename__ = "disclosure_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    disclosure_kind: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str | None] = mapped_column(String(10))  # "2026-10", "2026-Q4" or None
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list] = mapped_column(JSON, default=list)  # StoredFile.as_dict() each
+    statement: Mapped[dict | None] = mapped_column(JSON)  # finance.parse_statement() result
+    state: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    return_reason: Mapped[str | None] = mapped_column(Text)
+    pub_id: Mapped[int | None] = mapped_column(index=True)
+    correction_of: Mapped[int | None] = mapped_column()
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    created_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    updated_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow, onupdate=utcnow)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    countersigned_at: Mapped[object | None] = mapped_column(db.DateTime)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    approved_at: Mapped[object | None] = mapped_column(db.DateTime)
+    published_at: Mapped[object | None] = mapped_column(db.DateTime)
+
+    org = relationship("OrgUnit")
+    steps: Mapped[list["DisclosureStep"]] = relationship(back_populates="disclosure",
+                                                         order_by="DisclosureStep.id")
+
+    def __repr__(self):
+        return f"<Disclosure {self.id} {self.state} {self.title}>"
+
+    @property
+    def editable(self):
+        return self.state in EDITABLE
+
+
+class DisclosureStep(db.Model):
+    """One step of a disclosure's road: who did what, when, and the note (a reason, a file name)."""
+
+    __tablename__ = "disclosure_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    disclosure_id: Mapped[int] = mapped_column(ForeignKey("disclosure_draft.id"), index=True)
+    action: Mapped[str] = mapped_column(String(30))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    username: Mapped[str] = mapped_column(String(60))
+    at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text)
+
+    disclosure: Mapped[Disclosure] = relationship(back_populates="steps")

@@ -1,0 +1,58 @@
+"""Who may take which step on which draft, and what waits for whom (the console's lists and tiles)."""
+
+from sqlalchemy import or_, select
+
+from portal.accounts import can
+from portal.extensions import db
+from portal.orgs import OrgUnit
+
+from .models import Disclosure
+
+
+def drafts_at(orgs, states=None):
+    """Drafts at the given villages (or below the given units), newest first."""
+    q = select(Disclosure).join(OrgUnit, Disclosure.org_id == OrgUnit.id)
+    if orgs:
+        q = q.where(or_(*[OrgUnit.path.startswith(o.path, autoescape=True) for o in orgs]))
+    if states:
+        q = q.where(Disclosure.state.in_(states))
+    return list(db.session.scalars(q.order_by(Disclosure.updated_at.desc(), Disclosure.id.desc()).limit(500)))
+
+
+def can_act(user, d):
+    """The steps `user` may take on `d` now (for the buttons the console shows)."""
+    acts = set()
+    org = d.org
+    if d.editable and can(user, "disclosure.draft", org):
+        acts |= {"edit", "submit"}
+    if d.state == "submitted" and can(user, "disclosure.review", org) and user.id not in (d.created_by_id,
+                                                                                           d.submitted_by_id):
+        acts.add("countersign")
+    if d.state in ("submitted", "countersigned", "approved") and (can(user, "disclosure.review", org)
+                                                                  or can(user, "disclosure.approve", org)):
+        acts.add("return")
+    if d.state == "countersigned" and can(user, "disclosure.approve", org):
+        acts.add("approve")
+    if d.state == "approved" and can(user, "disclosure.publish", org):
+        acts.add("publish")
+    if d.state != "published" and can(user, "disclosure.draft", org):
+        acts.add("mask")
+    if d.state == "published" and can(user, "disclosure.draft", org):
+        acts.add("correct")
+    return acts
+
+
+WAITING_STEPS = ("submit", "countersign", "approve", "publish")
+
+
+def waiting_for(user, org):
+    """Drafts at or below `org` whose next step is `user`'s: [(draft, step)], oldest change first."""
+    out = []
+    for d in drafts_at([org], states=("draft", "returned", "submitted", "countersigned", "approved")):
+        acts = can_act(user, d)
+        step = next((s for s in WAITING_STEPS[1:] if s in acts), None)
+        if step is None and d.state == "returned" and "submit" in acts:
+            step = "submit"
+        if step:
+            out.append((d, step))
+    return sorted(out, key=lambda t: t[0].updated_at)

@@ -1,0 +1,108 @@
+"""Compliance: which required disclosures a village made on time, late, not at all, or not yet due."""
+
+import datetime as dt
+
+import pytest
+
+from plugins.disclosure import compliance
+from portal import ledger
+from portal.orgs import SettingSpec, set_setting
+from tests.helpers import TOWN_A, VILLAGE_A1, VILLAGE_A2, unit
+
+
+@pytest.fixture
+def setup(app, ctx, tree):
+    """The disclosure kind and settings (declared by the plugin; added here if they are not yet)."""
+    from plugins.disclosure.schema import PAYLOAD_SCHEMA
+
+    host = app.extensions["portal"]
+    host.publication_kinds.setdefault(("disclosure", "disclosure"), ledger.PublicationKind(
+        "disclosure", "disclosure", "Disclosure", "disclosure/public/kind_disclosure.html", PAYLOAD_SCHEMA))
+    for spec in (SettingSpec("disclosure.fixed_day", int, 10, "Fixed day", floor=1, ceiling=28),
+                 SettingSpec("disclosure.finance_frequency", str, "monthly", "Finance",
+                             choices=("monthly", "quarterly")),
+                 SettingSpec("disclosure.general_frequency", str, "quarterly", "General",
+                             choices=("monthly", "quarterly"))):
+        host.settings.setdefault(spec.key, spec)
+
+
+def local(y, m, d, hour=12):
+    """A naive UTC datetime for a local (Asia/Shanghai) date and hour."""
+    return dt.datetime(y, m, d, hour) - dt.timedelta(hours=8)
+
+
+def publish(code, category, period, at, statement_month=None):
+    payload = {"category": category, "disclosure_kind": "regular", "period": period, "body": "", "attachments": [],
+               "statement": None, "review": {}, "due": None}
+    if statement_month:
+        payload["statement"] = {"month": statement_month, "chart": "2023", "opening_fen": 0, "income_fen": 0,
+                                "expense_fen": 0, "closing_fen": 0, "lines": []}
+    return ledger.publish(plugin="disclosure", kind="disclosure", org=unit(code), title=f"{category} {period}",
+                          payload=payload, published_at=at)
+
+
+def statuses(rows, requirement):
+    return {r.period: r.status for r in rows if r.requirement == requirement}
+
+
+def test_finance_around_the_fixed_day(setup):
+    village = unit(VILLAGE_A1)
+    publish(VILLAGE_A1, "finance", "2026-07", local(2026, 8, 10, 23), "2026-07")   # on the day, late evening
+    publish(VILLAGE_A1, "finance", "2026-08", local(2026, 9, 11, 0), "2026-08")    # just after midnight: late
+    # 2026-09: nothing, due 2026-10-10 has passed
+    # 2026-10: nothing, due 2026-11-10 - not passed on 2026-11-09
+    rows = compliance.calendar([village], ["2026-07", "2026-08", "2026-09", "2026-10"], dt.date(2026, 11, 9))
+    fin = statuses(rows, "finance")
+    assert fin == {"2026-07": "on_time", "2026-08": "late", "2026-09": "missing", "2026-10": "not_due"}
+    row = next(r for r in rows if r.period == "2026-08" and r.requirement == "finance")
+    assert row.due == dt.date(2026, 9, 10) and row.published_on == dt.date(2026, 9, 11) and row.pub_id
+    # the day after the fixed day the October statement is missing
+    rows = compliance.calendar([village], ["2026-10"], dt.date(2026, 11, 11))
+    assert statuses(rows, "finance") == {"2026-10": "missing"}
+    rows = compliance.calendar([village], ["2026-10"], dt.date(2026, 11, 10))
+    assert statuses(rows, "finance") == {"2026-10": "not_due"}
+
+
+def test_general_items_are_quarterly_and_due_after_the_quarter(setup):
+    village = unit(VILLAGE_A1)
+    publish(VILLAGE_A1, "village", "2026-Q2", local(2026, 7, 9))
+    publish(VILLAGE_A1, "party", "2026-Q3", local(2026, 10, 1))   # party affairs do not count as 村务
+    rows = compliance.calendar([village], compliance.months_of_year(2026), dt.date(2026, 11, 22))
+    general = {r.period: (r.status, r.due) for r in rows if r.requirement == "general"}
+    assert general == {"2026-Q1": ("missing", dt.date(2026, 4, 10)), "2026-Q2": ("on_time", dt.date(2026, 7, 10)),
+                       "2026-Q3": ("missing", dt.date(2026, 10, 10)), "2026-Q4": ("not_due", dt.date(2027, 1, 10))}
+    assert len([r for r in rows if r.requirement == "finance"]) == 12
+
+
+def test_a_correction_keeps_the_first_publication_date(setup):
+    village = unit(VILLAGE_A1)
+    pub = publish(VILLAGE_A1, "finance", "2026-09", local(2026, 10, 8), "2026-09")
+    ledger.correct(pub.pub_id, reason="wrong amount", title="fixed", payload=dict(pub.payload),
+                   published_at=local(2026, 10, 20))
+    rows = compliance.calendar([village], ["2026-09"], dt.date(2026, 11, 22))
+    assert statuses(rows, "finance") == {"2026-09": "on_time"}
+    ledger.withdraw(pub.pub_id, reason="published at the wrong village")
+    rows = compliance.calendar([village], ["2026-09"], dt.date(2026, 11, 22))
+    assert statuses(rows, "finance") == {"2026-09": "missing"}
+
+
+def test_township_settings_change_the_day_and_frequency(setup):
+    town = unit(TOWN_A)
+    set_setting(town, "disclosure.fixed_day", "15")
+    set_setting(town, "disclosure.finance_frequency", "quarterly")
+    village = unit(VILLAGE_A2)
+    publish(VILLAGE_A2, "finance", "2026-Q3", local(2026, 10, 14), None)
+    rows = compliance.calendar([village], ["2026-07", "2026-08", "2026-09"], dt.date(2026, 11, 22))
+    fin = [r for r in rows if r.requirement == "finance"]
+    assert [(r.period, r.status, r.due) for r in fin] == [("2026-Q3", "on_time", dt.date(2026, 10, 15))]
+
+
+def test_village_record_counts(setup):
+    village = unit(VILLAGE_A1)
+    publish(VILLAGE_A1, "finance", "2026-01", local(2026, 2, 5), "2026-01")
+    publish(VILLAGE_A1, "finance", "2026-02", local(2026, 3, 20), "2026-02")
+    record = compliance.village_record(village, 2026, today=dt.date(2026, 4, 1))
+    c = record["counts"]
+    # finance: Jan on time, Feb late, Mar and later not due; general Q1 not due yet (due 2026-04-10)
+    assert (c["on_time"], c["late"], c["missing"], c["not_due"]) == (1, 1, 0, 10 + 4)
+    assert c["rate"] == 50

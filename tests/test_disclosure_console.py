@@ -1,0 +1,293 @@
+"""The disclosure console: forms, the review buttons, the refused publish, scope, compliance and exports."""
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from plugins.disclosure import services
+from plugins.disclosure.models import Disclosure
+from portal.extensions import db
+from portal.ledger import Publication
+from tests.conftest import PASSWORD
+from tests.helpers import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, build_tree, make_user, unit
+from tests.test_disclosure_workflow import ID_NUMBER, OCTOBER, OCTOBER_CLOSING
+
+
+@pytest.fixture
+def site(app):
+    """Tree, the plugin on in township A, and the people of 导子村; returns a login function."""
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+        db.session.commit()
+        make_user("village_clerk", VILLAGE_A1, "clerk")
+        make_user("supervisor", VILLAGE_A1, "jianwei")
+        make_user("village_head", VILLAGE_A1, "head")
+        make_user("township_admin", TOWN_A, "dongfeng")
+        make_user("township_admin", TOWN_B, "xihu")
+        make_user("village_clerk", VILLAGE_A2, "wangzhuang")
+    client = app.test_client()
+
+    def login(username):
+        client.post("/logout")
+        resp = client.post("/login", data={"username": username, "password": PASSWORD})
+        assert resp.status_code == 302
+        return client
+
+    return login
+
+
+def _new_finance_draft(client, body="本月财务收支。"):
+    resp = client.post(f"/console/disclosure/{VILLAGE_A1}/new",
+                       data={"category": "finance", "disclosure_kind": "regular", "period": "2026-10",
+                             "title": "", "body": body})
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    return int(re.search(r"/d/(\d+)", resp.headers["Location"]).group(1))
+
+
+def _import(client, draft_id, data=OCTOBER, closing="17,649.50", opening="1000"):
+    return client.post(f"/console/disclosure/d/{draft_id}/statement", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(data), "2026-10.csv"), "month": "2026-10", "closing": closing,
+                             "opening": opening})
+
+
+def _road(login, draft_id):
+    assert login("clerk").post(f"/console/disclosure/d/{draft_id}/submit").status_code == 302
+    assert login("jianwei").post(f"/console/disclosure/d/{draft_id}/countersign").status_code == 302
+    assert login("head").post(f"/console/disclosure/d/{draft_id}/approve").status_code == 302
+
+
+def test_clerk_drafts_imports_and_the_road_ends_on_the_public_page(app, site):
+    client = site("clerk")
+    page = client.get(f"/console/disclosure/?org={VILLAGE_A1}").get_data(as_text=True)
+    assert f"/console/disclosure/{VILLAGE_A1}/new" in page
+    draft_id = _new_finance_draft(client)
+    resp = _import(client, draft_id)
+    assert resp.status_code == 302
+    detail = client.get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
+    assert "机动地发包收入" in detail and "17,649.50" in detail and "Submit for review" in detail
+    assert "Due by the fixed disclosure day: 2026-11-10" in detail
+    _road(site, draft_id)
+    detail = site("clerk").get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
+    assert "Approved, ready to publish" in detail
+    resp = client.post(f"/console/disclosure/d/{draft_id}/publish", follow_redirects=True)
+    assert "Published as revision 1" in resp.get_data(as_text=True)
+    with app.app_context():
+        pub_id = db.session.get(Disclosure, draft_id).pub_id
+    public = client.get(f"/p/{pub_id}")
+    assert public.status_code == 200 and "导子村2026年10月财务收支公开" in public.get_data(as_text=True)
+    history = client.get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
+    for step in ("drafted", "imported a finance statement", "submitted for review", "countersigned", "approved",
+                 "published"):
+        assert step in history
+    resp = client.post(f"/console/disclosure/{VILLAGE_A1}/new",
+                       data={"category": "finance", "disclosure_kind": "regular", "period": "2026-11", "body": "x"})
+    form = client.get(resp.headers["Location"] + "/statement").get_data(as_text=True)
+    assert "Opening balance carried over from the published statement of 2026-10: 17,649.50 yuan" in form
+
+
+def test_a_bad_statement_names_row_and_column_and_saves_nothing(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    bad = ("日期,凭证号,科目,摘要,收入金额,支出金额\n"
+           "2026-09-30,记-001,经营收入,发包收入,abc,\n"
+           "2026-10-02,记-001,不存在的科目,杂项,,10\n").encode("utf-8")
+    resp = _import(client, draft_id, data=bad)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "The statement was not imported" in html
+    assert "Row 2, column 日期" in html and "Row 2, column 收入金额" in html and "Row 3, column 凭证号" in html
+    assert "Row 3, column 科目" in html
+    assert _import(client, draft_id, data=b"x" * (9 * 1024 * 1024)).status_code == 413  # over MAX_CONTENT_LENGTH
+    truncated = _import(client, draft_id, data=b"PK\x03\x04" + b"\x00" * 100)
+    assert "not a readable XLSX workbook" in truncated.get_data(as_text=True)
+    resp = _import(client, draft_id, closing="12.3.4")
+    assert "at most two decimals" in resp.get_data(as_text=True)
+    with app.app_context():
+        d = db.session.get(Disclosure, draft_id)
+        assert d.statement is None and [s.action for s in d.steps] == ["create"]
+
+
+def test_publish_refused_for_an_id_number_then_mask_all_then_publish(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client, body=f"补助对象身份证号 {ID_NUMBER}")
+    _import(client, draft_id)
+    _road(site, draft_id)
+    client = site("clerk")
+    resp = client.post(f"/console/disclosure/d/{draft_id}/publish")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "role=\"alert\"" in html
+    assert "Publishing is refused" in html and "ID number" in html and "1101**********002X" in html
+    assert "Mask all" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Publication)) == 0
+    resp = client.post(f"/console/disclosure/d/{draft_id}/mask", follow_redirects=True)
+    assert "1 pieces of personal data masked" in resp.get_data(as_text=True)
+    resp = client.post(f"/console/disclosure/d/{draft_id}/publish", follow_redirects=True)
+    assert "Published as revision 1" in resp.get_data(as_text=True)
+
+
+def test_a_correction_from_the_console_becomes_revision_two(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    _import(client, draft_id)
+    _road(site, draft_id)
+    client = site("clerk")
+    client.post(f"/console/disclosure/d/{draft_id}/publish")
+    with app.app_context():
+        pub_id = db.session.get(Disclosure, draft_id).pub_id
+    assert "reason" in client.post(f"/console/disclosure/correct/{pub_id}", data={"reason": ""}).get_data(as_text=True)
+    resp = client.post(f"/console/disclosure/correct/{pub_id}", data={"reason": "补充路灯维修说明"})
+    correction_id = int(re.search(r"/d/(\d+)", resp.headers["Location"]).group(1))
+    client.post(f"/console/disclosure/d/{correction_id}/edit",
+                data={"category": "finance", "disclosure_kind": "regular", "period": "2026-10", "title": "",
+                      "body": "更正后的说明。"})
+    _road(site, correction_id)
+    site("clerk").post(f"/console/disclosure/d/{correction_id}/publish")
+    history = client.get(f"/p/{pub_id}/history").get_data(as_text=True)
+    assert "补充路灯维修说明" in history
+    with app.app_context():
+        assert db.session.scalar(select(func.max(Publication.revision)).where(Publication.pub_id == pub_id)) == 2
+
+
+def test_steps_without_the_permission_or_out_of_order(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    _import(client, draft_id)
+    assert client.post(f"/console/disclosure/d/{draft_id}/approve").status_code == 403  # no approve anywhere
+    resp = client.post(f"/console/disclosure/d/{draft_id}/publish", follow_redirects=True)
+    assert "Only an approved disclosure can be published" in resp.get_data(as_text=True)
+    client = site("jianwei")
+    resp = client.post(f"/console/disclosure/d/{draft_id}/countersign", follow_redirects=True)
+    assert "Only a submitted draft can be countersigned" in resp.get_data(as_text=True)
+    site("clerk").post(f"/console/disclosure/d/{draft_id}/submit")
+    client = site("jianwei")
+    resp = client.post(f"/console/disclosure/d/{draft_id}/return", data={"reason": "附件不全"}, follow_redirects=True)
+    assert "Returned to the clerk" in resp.get_data(as_text=True)
+    assert "附件不全" in site("clerk").get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
+
+
+def test_drafts_outside_scope_and_where_the_plugin_is_off_answer_404(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    assert site("wangzhuang").get(f"/console/disclosure/d/{draft_id}").status_code == 404  # another village
+    assert site("wangzhuang").post(f"/console/disclosure/d/{draft_id}/submit").status_code == 404
+    assert site("xihu").get(f"/console/disclosure/d/{draft_id}").status_code == 404  # another township
+    assert site("clerk").get(f"/console/disclosure/{VILLAGE_A2}/new").status_code == 404
+    with app.app_context():
+        make_user("village_clerk", VILLAGE_B1, "lijia")
+    assert site("lijia").get(f"/console/disclosure/{VILLAGE_B1}/new").status_code == 404  # plugin off in 西湖乡
+    with app.app_context():
+        make_user("county_admin", "371402000000", "county")
+    county_page = site("county").get("/console/disclosure/?org=371402000000").get_data(as_text=True)
+    assert f"/console/disclosure/{VILLAGE_A1}/new" in county_page
+    assert f"/console/disclosure/{VILLAGE_B1}/new" not in county_page  # no links where the module is off
+    assert site("county").get(f"/console/disclosure/d/{draft_id}/edit").status_code == 200
+    with app.app_context():
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), False)
+        db.session.commit()
+    assert site("clerk").get(f"/console/disclosure/d/{draft_id}").status_code == 404
+    assert site("clerk").get(f"/console/disclosure/{VILLAGE_A1}/new").status_code == 404
+
+
+def test_attachments_upload_refuse_executables_and_download_in_the_console(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    resp = client.post(f"/console/disclosure/d/{draft_id}/attach", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(b"MZ\x90\x00" + b"\x00" * 300), "合同.pdf")}, follow_redirects=True)
+    assert "Only JPEG or PNG photos and PDF documents" in resp.get_data(as_text=True)
+    from tests.test_disclosure_workflow import _png
+
+    resp = client.post(f"/console/disclosure/d/{draft_id}/attach", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(_png()), "凭证.png")}, follow_redirects=True)
+    assert "File attached" in resp.get_data(as_text=True)
+    with app.app_context():
+        key = db.session.get(Disclosure, draft_id).attachments[0]["key"]
+    assert client.get(f"/console/disclosure/d/{draft_id}/file/{key}").headers["Content-Type"] == "image/png"
+    assert site("wangzhuang").get(f"/console/disclosure/d/{draft_id}/file/{key}").status_code == 404
+    assert site("clerk").get(f"/files/{key}/凭证.png").status_code == 404  # not public before publishing
+
+
+def test_rendered_forms_carry_a_csrf_token(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+        db.session.commit()
+        user = make_user("village_clerk", VILLAGE_A1, "clerk")
+        d = services.create_draft(unit(VILLAGE_A1), user, category="village", disclosure_kind="immediate",
+                                  body="公告")
+        db.session.commit()
+        draft_id = d.id
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login).group(1)
+    assert client.post("/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    for path in (f"/console/disclosure/{VILLAGE_A1}/new", f"/console/disclosure/d/{draft_id}",
+                 f"/console/disclosure/d/{draft_id}/statement", f"/console/disclosure/d/{draft_id}/edit"):
+        html = client.get(path).get_data(as_text=True)
+        forms = html.count('method="post"')
+        assert forms >= 1 and html.count('name="csrf_token"') >= forms, path
+    assert client.post(f"/console/disclosure/d/{draft_id}/submit").status_code == 400  # no token
+
+
+def _published_history(app):
+    """导子村: October on time, September late; 王庄村: nothing."""
+    from datetime import datetime
+
+    with app.app_context():
+        user = make_user("county_admin", "371402000000", "county")
+        for month, when in (("2026-09", datetime(2026, 10, 14, 2)), ("2026-10", datetime(2026, 11, 9, 2))):
+            d = services.create_draft(unit(VILLAGE_A1), user, category="finance", disclosure_kind="regular",
+                                      period=month, body=f"{month} 财务公开")
+            d.state, d.countersigned_at, d.approved_at = "approved", datetime(2026, 1, 1), datetime(2026, 1, 1)
+            services.publish(d, user, published_at=when)
+        db.session.commit()
+
+
+def test_compliance_table_filters_and_exports(app, site):
+    _published_history(app)
+    client = site("dongfeng")
+    html = client.get(f"/console/disclosure/compliance?org={TOWN_A}&from=2026-09&to=2026-10").get_data(as_text=True)
+    assert "导子村" in html and "王庄村" in html
+    assert "On time" in html and "Late" in html and "Missing" in html
+    only_late = client.get(f"/console/disclosure/compliance?org={TOWN_A}&from=2026-09&to=2026-10&status=late")
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]+)</td><td>(\d{4}-[\dQ]+)</td>", only_late.get_data(as_text=True))
+    assert rows == [("东风镇", "导子村", "2026-09")]
+    csv = client.get(f"/console/disclosure/compliance?org={TOWN_A}&from=2026-09&to=2026-10&village={VILLAGE_A1}"
+                     "&format=csv")
+    assert csv.headers["Content-Type"].startswith("text/csv")
+    text = csv.data.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("Township,Village,Village code,Period")
+    assert "东风镇,导子村,371402101201,2026-09,Finance statement (财务),2026-10-10,Late,2026-10-14" in text
+    assert "王庄村" not in text
+    xlsx = client.get(f"/console/disclosure/compliance?org={TOWN_A}&format=xlsx")
+    assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
+    assert client.get(f"/console/disclosure/compliance?org={TOWN_B}").status_code == 404  # not dongfeng's
+    assert site("clerk").get(f"/console/disclosure/compliance?org={VILLAGE_A1}").status_code == 403
+
+
+def test_dashboard_tile_and_menu_for_township_staff(app, site):
+    _published_history(app)
+    client = site("dongfeng")
+    html = client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+    assert "Late or missing disclosures" in html and "王庄村" in html
+    assert "/console/disclosure/compliance" in html and "/console/disclosure/?org=" in html
+    clerk_home = site("clerk").get("/console/").get_data(as_text=True)
+    assert "Late or missing disclosures" not in clerk_home and "/console/disclosure/" in clerk_home
+
+
+def test_the_next_person_sees_the_draft_waiting_on_the_dashboard(app, site):
+    client = site("clerk")
+    draft_id = _new_finance_draft(client)
+    _import(client, draft_id)
+    assert "Nothing waits for you" in site("jianwei").get("/console/").get_data(as_text=True)
+    site("clerk").post(f"/console/disclosure/d/{draft_id}/submit")
+    home = site("jianwei").get("/console/").get_data(as_text=True)
+    assert "Disclosures waiting for you" in home and f"/console/disclosure/d/{draft_id}" in home
+    assert "countersign" in home
+    assert "your turn" in site("jianwei").get(f"/console/disclosure/?org={VILLAGE_A1}").get_data(as_text=True)
+    assert f"/console/disclosure/d/{draft_id}" not in site("head").get("/console/").get_data(as_text=True)
+    site("jianwei").post(f"/console/disclosure/d/{draft_id}/countersign")
+    assert f"/console/disclosure/d/{draft_id}" in site("head").get("/console/").get_data(as_text=True)

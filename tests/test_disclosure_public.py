@@ -1,0 +1,217 @@
+"""The villager's side of disclosure: pages, statements, charts, downloads, the board notice, the API schema."""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+from openpyxl import load_workbook
+
+from plugins.disclosure import finance
+from portal import ledger
+from portal.extensions import db
+from tests.helpers import TOWN_A, VILLAGE_A1, VILLAGE_A2, unit
+
+BASE = "/o/" + VILLAGE_A1
+
+
+def statement(month, opening, lines):
+    income = sum(a for _d, _v, _acc, _s, a, kind in lines if kind == "income")
+    expense = sum(a for _d, _v, _acc, _s, a, kind in lines if kind == "expense")
+    return {"month": month, "chart": "2023", "opening_fen": opening, "income_fen": income, "expense_fen": expense,
+            "closing_fen": opening + income - expense,
+            "lines": [{"date": d, "voucher": v, "account_code": finance.resolve_account(acc), "account": acc,
+                       "direction": kind, "summary": s, "amount_fen": a} for d, v, acc, s, a, kind in lines]}
+
+
+def payload(category="finance", period=None, st=None, body="", attachments=()):
+    return {"category": category, "disclosure_kind": "regular", "period": period, "body": body,
+            "attachments": list(attachments), "statement": st,
+            "review": {"countersigned_at": "2026-11-03T02:00:00Z", "approved_at": "2026-11-04T02:00:00Z",
+                       "reviewed_by": "导子村村务监督委员会"},
+            "due": None}
+
+
+OCTOBER = statement("2026-10", 500000, [
+    ("2026-10-03", "记-001", "经营收入", "鱼塘承包费", 1200000, "income"),
+    ("2026-10-05", "记-002", "管理费用", "办公用品", 35650, "expense"),
+    ("2026-10-20", "记-003", "公益支出", "村道路灯维修", 120000, "expense"),
+])
+SEPTEMBER = statement("2026-09", 400000, [("2026-09-09", "记-101", "补助收入", "上级转移支付", 100000, "income")])
+
+
+@pytest.fixture
+def published(app, ctx, tree):
+    """A village with two published monthly statements and a 村务 item (published straight to the ledger)."""
+    village = unit(VILLAGE_A1)
+    at = dt.datetime(2026, 10, 8, 2)
+    sep = ledger.publish(plugin="disclosure", kind="disclosure", org=village, title="2026年9月财务公开",
+                         payload=payload(period="2026-09", st=SEPTEMBER), published_at=at)
+    octo = ledger.publish(plugin="disclosure", kind="disclosure", org=village, title="2026年10月财务公开",
+                          payload=payload(period="2026-10", st=OCTOBER), published_at=dt.datetime(2026, 11, 5, 2))
+    item = ledger.publish(plugin="disclosure", kind="disclosure", org=village, title="第三季度村务公开",
+                          payload=payload("village", "2026-Q3", body="**修路**完成情况",
+                                          attachments=[{"key": "a" * 32, "name": "合同.pdf",
+                                                        "mime": "application/pdf", "size": 2048}]),
+                          published_at=dt.datetime(2026, 10, 9, 2))
+    db.session.commit()
+    return {"sep": sep.pub_id, "oct": octo.pub_id, "item": item.pub_id}
+
+
+def test_month_page_shows_table_totals_review_and_charts(client, published):
+    resp = client.get(BASE + "/finance/2026-10")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    for text in ("鱼塘承包费", "记-002", "村道路灯维修", "12,000.00", "356.50", "1,200.00",
+                 "5,000.00",      # opening balance
+                 "15,443.50",     # closing balance
+                 "1,556.50"):     # expense total
+        assert text in html
+    assert "Reviewed by the supervision committee (导子村村务监督委员会) on 2026-11-03" in html
+    assert html.count("<svg") >= 3  # income and expense by account, the year's trend
+    assert "Income by account, 2026-10" in html and "Income and expense by month, 2026" in html
+    assert 'class="table-scroll"' in html
+    assert f'/p/{published["oct"]}/history' in html
+    assert f'href="{BASE}/finance/2026-09"' in html  # previous month
+    for ext in ("csv", "xlsx", "json"):
+        assert f"{BASE}/finance/2026-10.{ext}" in html
+    assert "style=" not in html
+
+
+def test_a_correction_shows_as_revision_2(client, published):
+    corrected = statement("2026-10", 500000, [("2026-10-03", "记-001", "经营收入", "鱼塘承包费(更正)", 1300000,
+                                               "income")])
+    ledger.correct(published["oct"], reason="承包费金额更正", title="2026年10月财务公开",
+                   payload=payload(period="2026-10", st=corrected))
+    db.session.commit()
+    html = client.get(BASE + "/finance/2026-10").get_data(as_text=True)
+    assert "Revision 2" in html and "承包费金额更正" in html and "鱼塘承包费(更正)" in html
+    assert "村道路灯维修" not in html
+
+
+def test_downloads(client, published):
+    resp = client.get(BASE + "/finance/2026-10.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert "attachment" in resp.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(resp.data.decode("utf-8-sig"))))
+    assert rows[0] == ["日期", "凭证号", "科目代码", "科目", "摘要", "收入金额", "支出金额"]
+    assert rows[1:] == [["2026-10-03", "记-001", "5001", "经营收入", "鱼塘承包费", "12000.00", ""],
+                        ["2026-10-05", "记-002", "5401", "管理费用", "办公用品", "", "356.50"],
+                        ["2026-10-20", "记-003", "5402", "公益支出", "村道路灯维修", "", "1200.00"]]
+    # the download reads back in as the same statement
+    again = finance.parse_statement(resp.data, "x.csv", "2026-10", 500000, OCTOBER["closing_fen"])
+    assert again["lines"] == OCTOBER["lines"]
+
+    resp = client.get(BASE + "/finance/2026-10.xlsx")
+    assert resp.status_code == 200
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][:2] == ("日期", "凭证号") and len(values) == 4
+    assert values[2][3] == "管理费用" and values[2][6] == pytest.approx(356.5)
+
+    resp = client.get(BASE + "/finance/2026-10.json")
+    doc = json.loads(resp.data)
+    assert doc["statement"]["closing_fen"] == 1544350 and doc["revision"] == 1
+    assert doc["org"] == {"code": VILLAGE_A1, "name": "导子村"}
+    assert doc["url"].endswith(f"/p/{published['oct']}")
+
+
+def test_notice_has_a_qr_code_with_the_page_url(client, published):
+    resp = client.get(BASE + "/finance/2026-10/notice")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    url = f"http://localhost{BASE}/finance/2026-10"
+    assert url in html
+    svg = re.search(r"<svg[^>]*class=\"qr\".*?</svg>", html, re.S)
+    assert svg and "<path" in svg.group(0)
+    assert "style=" not in html
+    assert "print" in html and "鱼塘承包费" in html and "15,443.50" in html
+    assert "Reviewed by the supervision committee" in html
+
+
+@pytest.mark.parametrize("path", [
+    "/o/999999999999/finance/2026-10", "/o/999999999999/disclosure", "/o/999999999999/finance",
+    BASE + "/finance/2026-08", BASE + "/finance/2026-13", BASE + "/finance/oct", BASE + "/finance/2026-08.csv",
+    BASE + "/finance/2026-08.xlsx", BASE + "/finance/2026-08.json", BASE + "/finance/2026-08/notice",
+])
+def test_unknown_village_or_month_is_404(client, published, path):
+    assert client.get(path).status_code == 404
+
+
+def test_village_disclosure_page_by_category_and_year(client, published):
+    html = client.get(BASE + "/disclosure").get_data(as_text=True)
+    assert "Finances (财务)" in html and "Village affairs (村务)" in html
+    assert "2026年10月财务公开" in html and "第三季度村务公开" in html
+    assert f'/p/{published["item"]}' in html
+    assert f"{BASE}/feed.atom" in html
+    assert "Record of on-time disclosure" in html
+    html = client.get(BASE + "/disclosure?category=village&year=2026").get_data(as_text=True)
+    assert "第三季度村务公开" in html and "2026年10月财务公开" not in html
+    html = client.get(BASE + "/disclosure?category=nonsense&year=abc").get_data(as_text=True)
+    assert "第三季度村务公开" in html and "2026年10月财务公开" in html
+
+
+def test_disclosures_are_listed_by_period_newest_first(app, client, published):
+    ledger.correct(published["sep"], reason="摘要更正", title="2026年9月财务公开",
+                   payload=payload(period="2026-09", st=SEPTEMBER))
+    app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+    db.session.commit()
+    html = client.get(BASE + "/disclosure").get_data(as_text=True)
+    assert html.index("2026年10月财务公开") < html.index("2026年9月财务公开")
+    html = client.get(BASE).get_data(as_text=True)
+    section = html[html.index("Village-affairs disclosure (村务公开)"):]  # after the core's newest-first list
+    assert section.index("2026年10月财务公开") < section.index("2026年9月财务公开")
+
+
+def test_finance_index_lists_months(client, published):
+    html = client.get(BASE + "/finance").get_data(as_text=True)
+    assert f"{BASE}/finance/2026-09" in html and f"{BASE}/finance/2026-10" in html and "<svg" in html
+
+
+def test_publication_page_renders_the_kind_template(client, published):
+    html = client.get(f"/p/{published['oct']}").get_data(as_text=True)
+    assert "Finances (财务)" in html and "鱼塘承包费" in html and "15,443.50" in html
+    assert f"{BASE}/finance/2026-10" in html
+    html = client.get(f"/p/{published['item']}").get_data(as_text=True)
+    assert "<strong>修路</strong>" in html and "/files/" + "a" * 32 + "/" in html and "Q3 2026" in html
+
+
+def test_sections_on_village_and_township_pages(app, client, published):
+    app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+    db.session.commit()
+    html = client.get("/o/" + VILLAGE_A1).get_data(as_text=True)
+    assert "Record of on-time disclosure" in html and "Finance statement 2026-10" in html
+    assert f"{BASE}/disclosure" in html
+    html = client.get("/o/" + TOWN_A).get_data(as_text=True)
+    assert "On-time disclosure by village" in html and f"/o/{VILLAGE_A2}/disclosure" in html
+
+
+def test_published_pages_stay_public_when_the_plugin_is_off(client, published):
+    # the plugin is off for the township in this test: published items still show
+    assert client.get(BASE + "/finance/2026-10").status_code == 200
+    assert client.get(BASE + "/disclosure").status_code == 200
+
+
+def test_no_personal_data_on_the_public_pages(client, published):
+    # the secretary's phone (a Person in the tree) and the publishing account never show
+    for path in (BASE + "/disclosure", BASE + "/finance/2026-10", BASE + "/finance/2026-10/notice",
+                 BASE + "/finance/2026-10.json"):
+        body = client.get(path).get_data(as_text=True)
+        assert "13800138000" not in body and "张建国" not in body
+        assert "published_by" not in body
+
+
+def test_openapi_has_the_payload_schema_with_statement_lines(client, app):
+    doc = client.get("/api/v1/openapi.json").get_json()
+    schema = doc["components"]["schemas"]["Payload.disclosure.disclosure"]
+    line = schema["properties"]["statement"]["properties"]["lines"]["items"]
+    assert set(line["required"]) >= {"date", "voucher", "account", "direction", "amount_fen"}
+    assert schema["properties"]["category"]["enum"] == ["party", "village", "finance", "government"]
+
+
+def test_api_returns_statement_lines(client, published):
+    doc = client.get(f"/api/v1/publications/{published['oct']}").get_json()
+    text = json.dumps(doc, ensure_ascii=False)
+    assert "鱼塘承包费" in text and "1544350" in text
