@@ -1,0 +1,163 @@
+"""Who may see and handle a case: scope, the conflict rule (信访工作条例 §30) and the complainant's privacy.
+
+Plain functions; no request objects.
+"""
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import and_, or_, select
+
+from portal import audit
+from portal.accounts import can, scope_roots
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.orgs import OrgUnit, Position
+from portal.timeutil import utcnow
+from portal.workdays import local_date
+
+from .models import OPEN_STATES, PLUGIN, Case, HotlineError
+
+
+def active_township_ids():
+    """Ids of the townships where the hotline is on (switched-off townships take and show no new work)."""
+    host = current_app.extensions["portal"]
+    return [t.id for t in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "township"))
+            if host.is_active(PLUGIN, t)]
+
+
+def _handle_roots(user):
+    from portal.accounts import scope_roots
+
+    return scope_roots(user, "hotline.handle")
+
+
+def visible_condition(user):
+    """A SQL condition on Case (joined with its village as OrgUnit): cases `user` may handle.
+
+    A case naming a unit as the one complained about is hidden from users whose whole
+    authority lies inside that unit, and a case naming a person from that person.
+    """
+    roots = _handle_roots(user)
+    if not roots:
+        return False
+    parts = [and_(OrgUnit.path.startswith(r.path, autoescape=True),
+                  or_(Case.accused_unit_id.is_(None), Case.accused_unit_id.notin_(r.ancestor_ids)))
+             for r in roots]
+    cond = or_(*parts)
+    if user.person_id is not None:
+        cond = and_(cond, or_(Case.accused_person_id.is_(None), Case.accused_person_id != user.person_id))
+    return cond
+
+
+def in_scope(roots):
+    """A SQL condition: OrgUnit lies within one of `roots`."""
+    if not roots:
+        return False
+    return or_(*[OrgUnit.path.startswith(r.path, autoescape=True) for r in roots])
+
+
+def case_for_user(case_id, user):
+    """The case if `user` may handle it, else None (the view answers 404)."""
+    return db.session.scalar(select(Case).join(OrgUnit, Case.org_id == OrgUnit.id)
+                             .where(Case.id == case_id, visible_condition(user)))
+
+
+def queue(user, *, state=None, category=None, overdue=False, village_code=None, escalated=False, now=None):
+    """A select of the cases `user` may handle, newest first, with the filters of the console queue."""
+    now = now or utcnow()
+    q = (select(Case).join(OrgUnit, Case.org_id == OrgUnit.id)
+         .where(visible_condition(user), Case.township_id.in_(active_township_ids()))
+         .order_by(Case.filed_at.desc(), Case.id.desc()))
+    if state == "open":
+        q = q.where(Case.state.in_(OPEN_STATES))
+    elif state:
+        q = q.where(Case.state == state)
+    if category:
+        q = q.where(Case.category == category)
+    if overdue:
+        q = q.where(Case.state.in_(OPEN_STATES), Case.due_at < now)
+    if escalated:
+        q = q.where(Case.escalation_level > 0, Case.state.in_(OPEN_STATES))
+    if village_code:
+        q = q.where(OrgUnit.code == village_code)
+    return q
+
+
+def is_overdue(case, now=None):
+    return case.state in OPEN_STATES and case.due_at < (now or utcnow())
+
+
+def may_see_personal(user, case):
+    """Whether `user` may see the complainant's name and phone of `case`.
+
+    Confidential cases: only holders of hotline.confidential there, and never the assignee.
+    """
+    if case.confidential:
+        return can(user, "hotline.confidential", case.org) and case.assignee_user_id != user.id
+    return can(user, "hotline.personal", case.org)
+
+
+def reveal_personal(user, case):
+    """The complainant's contact details for `user`, audited; HotlineError when not allowed."""
+    if not may_see_personal(user, case):
+        raise HotlineError(_("You may not see who filed this case."))
+    fields = [f for f in ("complainant_name", "complainant_phone", "complainant_email") if getattr(case, f)]
+    audit.record_view_of_personal_data(case, fields or ["complainant_name"], org=case.org, user=user)
+    return {"name": case.complainant_name, "phone": case.complainant_phone, "email": case.complainant_email}
+
+
+# --- the conflict rule ----------------------------------------------------------------
+
+def _person_units(person_id, day):
+    rows = db.session.scalars(select(Position).where(Position.person_id == person_id))
+    return [p.org for p in rows if p.current_on(day)]
+
+
+def conflict_with_unit(case, unit):
+    """A message when `unit` may not handle `case` (it is, or lies inside, the unit or person complained about)."""
+    if case.accused_unit is not None and unit.is_within(case.accused_unit):
+        return _("This case is about %(accused)s; it cannot be assigned to %(unit)s.",
+                 accused=case.accused_unit.name, unit=unit.name)
+    if case.accused_person_id is not None:
+        for held in _person_units(case.accused_person_id, local_date(utcnow())):
+            if held.id == unit.id:
+                return _("This case is about a person who works in %(unit)s; it cannot be assigned there.",
+                         unit=unit.name)
+    return None
+
+
+def conflict_with_user(case, user):
+    """A message when `user` may not handle `case` (the person complained about, or staff only of the accused unit)."""
+    if case.accused_person_id is not None and user.person_id == case.accused_person_id:
+        return _("This case is about %(name)s; it cannot be assigned to them.", name=user.display_name)
+    if case.accused_unit is not None:
+        roots = _handle_roots(user)
+        if roots and all(r.is_within(case.accused_unit) for r in roots):
+            return _("%(name)s works inside %(accused)s, which this case is about; it cannot be assigned to them.",
+                     name=user.display_name, accused=case.accused_unit.name)
+    return None
+
+
+def assignable_units(case):
+    """Units the case may be assigned to: the township's subtree (villages and committees), minus conflicts."""
+    units = db.session.scalars(case.township.subtree_query()
+                               .where(OrgUnit.kind.notin_(("party_group",))).order_by(OrgUnit.path))
+    return [u for u in units if conflict_with_unit(case, u) is None]
+
+
+def assignable_users(case):
+    """Active users who may handle cases at the case's village, minus conflicts."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.username))
+    return [u for u in users if can(u, "hotline.handle", case.org) and conflict_with_user(case, u) is None]
+
+
+def accused_choices(case):
+    """Units and people of the case's township that a case can be about (for the console form)."""
+    units = list(db.session.scalars(case.township.subtree_query().order_by(OrgUnit.path)))
+    ids = [u.id for u in units]
+    today = local_date(utcnow())
+    people = {}
+    for pos in db.session.scalars(select(Position).where(Position.org_id.in_(ids))):
+        if pos.current_on(today):
+            people.setdefault(pos.person_id, (pos.person, pos.org))
+    return units, sorted(people.values(), key=lambda p: (p[1].path, p[0].name))

@@ -1,0 +1,352 @@
+"""Hotline rules: tracking codes, filing, deadlines in working days, and every step of handling a case.
+
+Plain functions over plain values and models; no request objects. Functions that change a
+case add rows to the session and leave the commit to the caller, except `file_case`, which
+commits on its own: a tracking code is shown only for a case that is stored.
+Who may handle a case and the conflict rule live in access.py; escalation in escalation.py.
+"""
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal import audit
+from portal.accounts import can
+from portal.events import emit
+from portal.extensions import db
+from portal.orgs import OrgUnit, get_setting
+from portal.privacy import mask_personal_data
+from portal.timeutil import utcnow
+from portal.workdays import add_working_days, deadline, local_date
+
+from .access import conflict_with_unit, conflict_with_user
+from .labels import RATING_LABELS
+from .models import (ACCEPTED, ASSIGNED, CATEGORIES, CLOSED, IN_PROGRESS, MERGED, OPEN_STATES, PLUGIN, RATINGS,
+                     REOPENED, REOPENING, REPLIED, Case, CaseEvent, HotlineError)
+
+# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud and copied by hand.
+CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
+CODE_LENGTH = 12
+MAX_DESCRIPTION = 2000
+MAX_PHOTOS = 3
+
+
+# --- codes and deadlines ------------------------------------------------------------
+
+def new_code():
+    """An unguessable tracking code: 12 characters (~56 bits) in groups of four, e.g. RX7K-9QPM-3D2F."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def normalise_code(text):
+    """The canonical form of a code someone typed (case, spaces and dashes forgiven), or None."""
+    raw = "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
+        return None
+    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def days_for(org, category):
+    """Working days allowed for a case of `category` at `org` (settings hotline.days.*)."""
+    return int(get_setting(org, f"hotline.days.{category}"))
+
+
+def case_by_code(code):
+    code = normalise_code(code)
+    if code is None:
+        return None
+    return db.session.scalar(select(Case).where(Case.code == code))
+
+
+def timeline_event(case, kind, text="", public=False, user=None, at=None):
+    ev = CaseEvent(case=case, kind=kind, text=text or "", public=public, at=at or utcnow(),
+                   user_id=user.id if user is not None else None,
+                   actor=user.display_name if user is not None else "")
+    db.session.add(ev)
+    case.updated_at = ev.at
+    return ev
+
+
+# --- filing ---------------------------------------------------------------------------
+
+def villages_open_for_filing():
+    """[(township, [villages])] of the townships with the hotline on, for the public form."""
+    host = current_app.extensions["portal"]
+    out = []
+    for township in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "township").order_by(OrgUnit.code)):
+        if not host.is_active(PLUGIN, township):
+            continue
+        villages = list(db.session.scalars(
+            township.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)))
+        if villages:
+            out.append((township, villages))
+    return out
+
+
+def village_for_filing(code):
+    """The village with `code` if the hotline takes cases there, else None."""
+    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (code or "").strip()))
+    if unit is None or unit.kind != "village":
+        return None
+    if not current_app.extensions["portal"].is_active(PLUGIN, unit):
+        return None
+    return unit
+
+
+def file_case(*, village, category, description, name=None, phone=None, email=None, confidential=False,
+              accused_text=None, photos=(), source="web", address=None, lat=None, lon=None, now=None):
+    """Store a new case and COMMIT it; return it. The tracking code may be shown only after this returns.
+
+    The event `hotline.case_filed` is emitted after the commit, so a failing listener cannot
+    lose the case.
+    """
+    if category not in CATEGORIES:
+        raise HotlineError(_("Choose a kind of matter."))
+    description = (description or "").strip()
+    if not description:
+        raise HotlineError(_("Describe the matter."))
+    if len(description) > MAX_DESCRIPTION:
+        raise HotlineError(_("The description may have at most %(max)d characters; this one has %(n)d.",
+                             max=MAX_DESCRIPTION, n=len(description)))
+    if len(photos) > MAX_PHOTOS:
+        raise HotlineError(_("At most %(n)d photos.", n=MAX_PHOTOS))
+    township = village.ancestor_of_kind("township")
+    if township is None:
+        raise HotlineError(_("This village belongs to no township."))
+    now = now or utcnow()
+    for _attempt in range(5):
+        code = new_code()
+        if db.session.scalar(select(Case.id).where(Case.code == code)) is None:
+            break
+    case = Case(code=code, category=category, org_id=village.id, township_id=township.id, description=description,
+                complainant_name=(name or "").strip()[:60] or None, complainant_phone=(phone or "").strip()[:30] or None,
+                complainant_email=(email or "").strip()[:120] or None, confidential=bool(confidential),
+                accused_text=(accused_text or "").strip()[:200] or None, photos=[p.as_dict() for p in photos],
+                source=source, address=(address or None), lat=lat, lon=lon, state=ACCEPTED, filed_at=now,
+                updated_at=now, sign_due_at=deadline(now, int(get_setting(village, "hotline.days.sign"))),
+                due_at=deadline(now, days_for(village, category)))
+    db.session.add(case)
+    timeline_event(case, "filed", public=True, at=now)
+    db.session.flush()
+    audit.record("hotline.case_filed", obj=case, org=village, detail={"category": category, "source": source})
+    db.session.commit()
+    try:
+        emit("hotline.case_filed", org=village, case_id=case.id, category=category)
+    except Exception:  # the case is stored: a failing listener must not keep its code from the villager
+        current_app.logger.exception("hotline.case_filed listeners failed for case %s", case.id)
+    return case
+
+
+# --- handling -------------------------------------------------------------------------
+
+def _require(case, states, message):
+    if case.state not in states:
+        raise HotlineError(message)
+
+
+def set_accused(case, user, unit=None, person=None, text=None):
+    """Record whom the case is about; an assignee it now conflicts with is removed."""
+    case.accused_unit = unit
+    case.accused_person = person
+    if text is not None:
+        case.accused_text = text.strip()[:200] or None
+    names = ", ".join(x for x in (unit.name if unit else None, person.name if person else None) if x)
+    timeline_event(case, "accused", names or _("nobody in particular"), user=user)
+    if case.assignee_unit is not None and conflict_with_unit(case, case.assignee_unit):
+        case.assignee_unit = None
+    if case.assignee_user is not None and conflict_with_user(case, case.assignee_user):
+        case.assignee_user = None
+    audit.record("hotline.accused", obj=case, org=case.org, user=user,
+                 detail={"unit": unit.code if unit else None, "person_id": person.id if person else None})
+
+
+def assign(case, user, *, unit=None, assignee=None, now=None):
+    """Assign (派单) the case to a unit and/or a person, enforcing the conflict rule."""
+    _require(case, OPEN_STATES, _("Only an open case can be assigned."))
+    if unit is None and assignee is None:
+        raise HotlineError(_("Choose a unit or a person to assign the case to."))
+    if unit is not None:
+        if not unit.is_within(case.township):
+            raise HotlineError(_("Assign within the township of the case."))
+        problem = conflict_with_unit(case, unit)
+        if problem:
+            raise HotlineError(problem)
+    if assignee is not None:
+        problem = conflict_with_user(case, assignee)
+        if problem:
+            raise HotlineError(problem)
+        if not can(assignee, "hotline.handle", case.org):
+            raise HotlineError(_("%(name)s cannot handle hotline cases there.", name=assignee.display_name))
+    now = now or utcnow()
+    case.assignee_unit = unit
+    case.assignee_user = assignee
+    case.signed_at = None
+    case.sign_due_at = deadline(now, int(get_setting(case.org, "hotline.days.sign")))
+    if case.state in (ACCEPTED, IN_PROGRESS):
+        case.state = ASSIGNED
+    target = ", ".join(x for x in (unit.name if unit else None, assignee.display_name if assignee else None) if x)
+    timeline_event(case, "assigned", target, user=user, at=now)
+    # the public timeline says a unit handles it, never which person
+    timeline_event(case, "assigned", unit.name if unit else "", public=True, at=now)
+    audit.record("hotline.assign", obj=case, org=case.org, user=user,
+                 detail={"unit": unit.code if unit else None, "user": assignee.username if assignee else None})
+
+
+def sign(case, user, now=None):
+    """Sign for the case (签收): work starts; an unassigned case is taken by the signer."""
+    _require(case, (ACCEPTED, ASSIGNED, REOPENED), _("This case is already being handled or is finished."))
+    problem = conflict_with_user(case, user)
+    if problem:
+        raise HotlineError(problem)
+    now = now or utcnow()
+    if case.assignee_user is None and case.assignee_unit is None:
+        case.assignee_user = user
+    case.signed_at = now
+    case.state = IN_PROGRESS
+    timeline_event(case, "signed", public=True, user=user, at=now)
+    audit.record("hotline.sign", obj=case, org=case.org, user=user)
+
+
+def reply(case, user, text, now=None):
+    """Reply publicly (答复): the villager reads it on the tracking page and may rate it."""
+    text = (text or "").strip()
+    if not text:
+        raise HotlineError(_("Write the reply."))
+    _require(case, OPEN_STATES, _("This case is not open for a reply."))
+    problem = conflict_with_user(case, user)
+    if problem:
+        raise HotlineError(problem)
+    now = now or utcnow()
+    if case.signed_at is None:
+        case.signed_at = now
+    case.state = REPLIED
+    case.replied_at = now
+    timeline_event(case, "reply", text, public=True, user=user, at=now)
+    audit.record("hotline.reply", obj=case, org=case.org, user=user)
+
+
+def note(case, user, text):
+    """An internal note: staff see it, the villager does not."""
+    text = (text or "").strip()
+    if not text:
+        raise HotlineError(_("Write the note."))
+    timeline_event(case, "note", text, user=user)
+
+
+def extend(case, user, days, reason, now=None):
+    """Extend the deadline by `days` working days, asked before it passes, with a reason the villager sees."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    _require(case, OPEN_STATES, _("Only an open case can be extended."))
+    if not reason:
+        raise HotlineError(_("Give the reason for the extension; the villager will read it."))
+    if now >= case.due_at:
+        raise HotlineError(_("The deadline has passed; an extension must be asked for before it."))
+    if case.extended_from is not None:
+        raise HotlineError(_("This case was already extended once."))
+    limit = int(get_setting(case.org, "hotline.days.extension"))
+    if not 1 <= days <= limit:
+        raise HotlineError(_("An extension is 1 to %(n)d working days.", n=limit))
+    due_day = add_working_days(local_date(case.due_at - timedelta(seconds=1)), days)
+    case.extended_from = case.due_at
+    case.due_at = deadline_end_of(due_day)
+    case.extension_reason = reason
+    timeline_event(case, "extended", reason, public=True, user=user, at=now)
+    audit.record("hotline.extend", obj=case, org=case.org, user=user, detail={"days": days})
+
+
+def deadline_end_of(day):
+    """The end of the local day `day` as naive UTC (what deadline() returns for a due day)."""
+    import datetime as dt
+
+    from portal.workdays import LOCAL
+
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(0, 0), tzinfo=LOCAL)
+    return end.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def close(case, user, now=None):
+    """Close (办结) a replied case."""
+    _require(case, (REPLIED,), _("Reply to the villager before closing the case."))
+    now = now or utcnow()
+    case.state = CLOSED
+    case.closed_at = now
+    timeline_event(case, "closed", public=True, user=user, at=now)
+    audit.record("hotline.close", obj=case, org=case.org, user=user)
+
+
+def may_rate(case):
+    """The villager may rate once per reply (a reopened case replied again may be rated again)."""
+    return (case.state in (REPLIED, CLOSED) and case.replied_at is not None
+            and (case.rated_at is None or case.rated_at < case.replied_at))
+
+
+def rate(case, rating, now=None):
+    """The villager's rating (回访/评价); 不满意 or 非常不满意 reopens the case with a new deadline."""
+    if rating not in RATINGS:
+        raise HotlineError(_("Choose one of the five grades."))
+    if not may_rate(case):
+        raise HotlineError(_("This case cannot be rated now."))
+    now = now or utcnow()
+    case.rating = rating
+    case.rated_at = now
+    timeline_event(case, "rated", str(RATING_LABELS[rating]), public=True, at=now)
+    if rating in REOPENING:
+        case.state = REOPENED
+        case.reopened_at = now
+        case.reopen_count += 1
+        case.closed_at = None
+        case.signed_at = None
+        case.extended_from = None
+        case.extension_reason = None
+        case.escalation_level = 0
+        case.escalated_to = None
+        case.due_at = deadline(now, int(get_setting(case.org, "hotline.days.reopen")))
+        case.sign_due_at = deadline(now, int(get_setting(case.org, "hotline.days.sign")))
+        timeline_event(case, "reopened", public=True, at=now)
+    elif case.state == REPLIED:
+        case.state = CLOSED
+        case.closed_at = now
+        timeline_event(case, "closed", public=True, at=now)
+    audit.record("hotline.rate", obj=case, org=case.org, user=None, detail={"rating": rating})
+
+
+def merge(duplicate, target, user, now=None):
+    """Merge a duplicate into another case of the same township; its villager follows the target's replies."""
+    if duplicate.id == target.id:
+        raise HotlineError(_("A case cannot be merged into itself."))
+    if duplicate.township_id != target.township_id:
+        raise HotlineError(_("Only cases of the same township can be merged."))
+    if duplicate.state in (MERGED, CLOSED) or target.state == MERGED:
+        raise HotlineError(_("Closed or merged cases cannot be merged."))
+    now = now or utcnow()
+    duplicate.state = MERGED
+    duplicate.merged_into = target
+    duplicate.closed_at = now
+    timeline_event(duplicate, "merged", _("Handled together with another case about the same matter; its replies are "
+                                  "shown here."), public=True, user=user, at=now)
+    timeline_event(target, "note", _("Case %(code)s was merged into this one.", code=duplicate.code), user=user, at=now)
+    audit.record("hotline.merge", obj=duplicate, org=duplicate.org, user=user, detail={"into": target.id})
+
+
+def public_events(case):
+    """The villager's timeline: public events of the case, and of the case it was merged into."""
+    events = [e for e in case.events if e.public]
+    if case.merged_into is not None:
+        events += [e for e in case.merged_into.events if e.public and e.kind in ("reply", "extended", "closed")]
+    return sorted(events, key=lambda e: (e.at, e.id))
+
+
+def public_description(case):
+    """The description as a public listing (Open311) may show it.
+
+    None for confidential cases and reports of wrongdoing (举报: a listing must not become a
+    public accusation); personal data masked in the rest.
+    """
+    if case.confidential or case.category == "report":
+        return ""
+    return mask_personal_data(case.description)
