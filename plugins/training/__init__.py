@@ -1,0 +1,151 @@
+"""Training records: sessions, attendance, hours, 三会一课 compliance."""
+
+import click
+from flask_babel import lazy_gettext as _l
+
+from portal import hookimpl
+from portal.accounts import Permission, RoleSpec, can
+from portal.ledger import PublicationKind
+from portal.orgs import SettingSpec
+from portal.ui import MenuLink, Section, Widget
+
+from . import models  # noqa: F401  (the tables belong to the app's metadata)
+
+PERMISSIONS = (
+    Permission("training.record", _l("Record training sessions and attendance")),
+    Permission("training.view", _l("See training sessions and members' hours")),
+    Permission("training.compliance", _l("See training compliance (三会一课, hours, rotation)")),
+)
+ALL = frozenset(p.name for p in PERMISSIONS)
+
+
+@hookimpl
+def register_blueprints():
+    from .public import bp as public_bp
+    from .views import bp
+
+    return [bp, public_bp]
+
+
+@hookimpl
+def register_permissions():
+    return PERMISSIONS
+
+
+@hookimpl
+def register_roles():
+    return (
+        RoleSpec("village_clerk", _l("Village clerk (村文书)"), frozenset({"training.record", "training.view"})),
+        RoleSpec("township_admin", _l("Township administrator"), ALL),
+        RoleSpec("county_admin", _l("County administrator"), ALL),
+        RoleSpec("viewer", _l("Viewer"), frozenset({"training.view", "training.compliance"})),
+        RoleSpec("training_officer", _l("Training officer (培训专干)"),
+                 frozenset({"console.access", "org.view"}) | ALL),
+    )
+
+
+@hookimpl
+def register_settings():
+    frequency = dict(type=str, choices=("monthly", "quarterly", "yearly"),
+                     help=_l("monthly, quarterly or yearly"))
+    return (
+        SettingSpec("training.hours.full_day", int, 8, _l("Training hours for a full day"), floor=1, ceiling=12),
+        SettingSpec("training.hours.half_day", int, 4, _l("Training hours for half a day"), floor=1, ceiling=6),
+        SettingSpec("training.hours.one_hour", int, 1, _l("Training hours for one hour of study"), floor=1, ceiling=2),
+        SettingSpec("training.hours.member", int, 32, _l("Yearly study hours of a party member"), floor=32,
+                    ceiling=400),
+        SettingSpec("training.hours.cadre", int, 56, _l("Yearly study hours of secretaries and committee members"),
+                    floor=56, ceiling=400),
+        SettingSpec("training.frequency.branch_meeting", default="quarterly",
+                    label=_l("How often the branch general meeting (支部党员大会) is held"), **frequency),
+        SettingSpec("training.frequency.committee_meeting", default="monthly",
+                    label=_l("How often the branch committee (支委会) meets"), **frequency),
+        SettingSpec("training.frequency.group_meeting", default="monthly",
+                    label=_l("How often each party group (党小组会) meets"), **frequency),
+        SettingSpec("training.frequency.party_lecture", default="quarterly",
+                    label=_l("How often a party lecture (党课) is given"), **frequency),
+        SettingSpec("training.frequency.theme_day", default="monthly",
+                    label=_l("How often the theme party day (主题党日) is held"), **frequency),
+    )
+
+
+@hookimpl
+def publication_kinds():
+    from .stats import KIND, PAYLOAD_SCHEMA
+
+    return (PublicationKind("training", KIND, _l("Training statistics by quarter"),
+                            "training/public_stats.html", payload_schema=PAYLOAD_SCHEMA),)
+
+
+@hookimpl
+def console_menu(user, org):
+    if org is None:
+        return []
+    links = []
+    if can(user, "training.view", org):
+        links.append(MenuLink(_l("Training sessions"), "training.index", {"code": org.code}, order=60))
+        links.append(MenuLink(_l("Members' hours"), "training.members", {"code": org.code}, order=61))
+    if can(user, "training.compliance", org):
+        links.append(MenuLink(_l("Training compliance"), "training.compliance_page", {"code": org.code}, order=62))
+    return links
+
+
+@hookimpl
+def dashboard_widgets(user, org):
+    if org is None or not can(user, "training.compliance", org):
+        return []
+    from portal.timeutil import local_today
+
+    from .compliance import summary
+
+    today = local_today()
+    return [Widget(_l("Training compliance"), "training/tile.html",
+                   {"counts": summary(org, today.year, today), "year": today.year, "code": org.code}, order=60)]
+
+
+@hookimpl
+def public_sections(org):
+    if org.kind != "township":
+        return []
+    from .stats import public_rows
+
+    rows = public_rows(org)
+    if not rows:
+        return []
+    return [Section(_l("Training and party life (by quarter)"), "training/public_section.html",
+                    {"rows": rows}, order=60)]
+
+
+@hookimpl
+def register_commands(cli):
+    @cli.group("training")
+    def training():
+        """Training records."""
+
+    @training.command("publish-stats")
+    @click.option("--quarter", default=None, help="e.g. 2026-Q3 (default: the last quarter that ended)")
+    def publish_stats_command(quarter):
+        """Publish per-township quarterly aggregates to the ledger (a re-run publishes corrections)."""
+        from portal.extensions import db
+        from portal.timeutil import local_today
+
+        from .stats import parse_quarter, previous_quarter, publish_stats
+
+        quarter = quarter or previous_quarter(local_today())
+        try:
+            parse_quarter(quarter)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--quarter") from None
+        results = publish_stats(quarter)
+        db.session.commit()
+        for township, outcome in results:
+            click.echo(f"{township.code} {township.name} {quarter}: {outcome}")
+        if not results:
+            click.echo("no township has the training module on")
+
+
+@hookimpl
+def demo_data(org, rng):
+    from .demo import load
+
+    load(org, rng)

@@ -1,0 +1,214 @@
+"""Compliance: 三会一课 and 主题党日 not held, members behind on hours, secretaries not trained.
+
+Everything here is computed from sessions, attendance and the core org tree for a unit's
+subtree and a year; the console shows it as tiles, tables and a chart and exports it.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.orgs import get_setting
+from portal.orgs.models import OrgUnit, Position
+from portal.timeutil import to_local
+
+from .models import ATTENDED, TYPE_LABELS, Attendance, TrainingSession
+from .records import member_hours
+from .services import local_to_utc
+
+# 三会一课 and 主题党日, with the unit kind that holds each; frequencies are settings.
+REGULAR_TYPES = (
+    ("branch_meeting", "party_branch"),
+    ("committee_meeting", "party_branch"),
+    ("group_meeting", "party_group"),
+    ("party_lecture", "party_branch"),
+    ("theme_day", "party_branch"),
+)
+FREQUENCIES = ("monthly", "quarterly", "yearly")
+NEW_SECRETARY_WINDOW_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class Period:
+    """A month, quarter or year: its label and first and last days."""
+
+    label: str
+    first: date
+    last: date
+
+
+def add_months(day, months):
+    """The same day `months` later (clamped to the month's end)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+
+
+def periods(frequency, year, today):
+    """The periods of `frequency` in `year` that have ended by `today`."""
+    if frequency == "yearly":
+        spans = [(str(year), date(year, 1, 1), date(year, 12, 31))]
+    elif frequency == "quarterly":
+        spans = [(f"{year}-Q{q}", date(year, 3 * q - 2, 1), add_months(date(year, 3 * q - 2, 1), 3) - timedelta(days=1))
+                 for q in range(1, 5)]
+    else:
+        spans = [(f"{year}-{m:02d}", date(year, m, 1), add_months(date(year, m, 1), 1) - timedelta(days=1))
+                 for m in range(1, 13)]
+    return [Period(label, first, last) for label, first, last in spans if last < today]
+
+
+def _sessions_by_unit(org, year):
+    """{(org_id, type): [local dates]} of sessions in `org`'s subtree during `year`."""
+    start, end = local_to_utc(datetime(year, 1, 1)), local_to_utc(datetime(year + 1, 1, 1))
+    rows = db.session.execute(
+        select(TrainingSession.org_id, TrainingSession.type, TrainingSession.starts_at)
+        .join(OrgUnit, TrainingSession.org_id == OrgUnit.id)
+        .where(OrgUnit.path.startswith(org.path, autoescape=True), TrainingSession.starts_at >= start,
+               TrainingSession.starts_at < end)).all()
+    out = {}
+    for org_id, type_, starts_at in rows:
+        out.setdefault((org_id, type_), []).append(to_local(starts_at).date())
+    return out
+
+
+def _active(unit):
+    """True when training is on where `unit` is (a county's compliance skips townships that have it off)."""
+    return current_app.extensions["portal"].is_active("training", unit)
+
+
+def _branches(org):
+    """Party branches at or below `org` (or the branch a party group belongs to) where training is on."""
+    if org.kind == "party_group":
+        return [org.ancestor_of_kind("party_branch")]
+    return [b for b in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "party_branch")
+                                          .order_by(OrgUnit.path)) if _active(b)]
+
+
+def meeting_gaps(org, year, today):
+    """[{branch, unit, type, type_label, frequency, period}] for each required meeting not held."""
+    held = _sessions_by_unit(org.ancestor_of_kind("party_branch") if org.kind == "party_group" else org, year)
+    gaps = []
+    for branch in _branches(org):
+        if branch is None:
+            continue
+        groups = [c for c in branch.children if c.kind == "party_group"]
+        for type_, holder in REGULAR_TYPES:
+            frequency = get_setting(branch, f"training.frequency.{type_}")
+            units = [branch] if holder == "party_branch" else groups
+            for unit in units:
+                if org.kind == "party_group" and unit.kind == "party_group" and unit.id != org.id:
+                    continue
+                dates = held.get((unit.id, type_), [])
+                for period in periods(frequency, year, today):
+                    if not any(period.first <= d <= period.last for d in dates):
+                        gaps.append({"branch": branch, "unit": unit, "type": type_, "type_label": TYPE_LABELS[type_],
+                                     "frequency": frequency, "period": period})
+    return gaps
+
+
+def behind_on_hours(org, year, today):
+    """Rows of member_hours() for people below what they should have by `today`."""
+    return [r for r in member_hours(org, year, today) if r["kind"] and r["behind"] and _active(r["branch"])]
+
+
+def _county_trained(person_ids, since, until):
+    """{person_id: first date} of attendance at a party-school session organized by a county."""
+    if not person_ids:
+        return {}
+    rows = db.session.execute(
+        select(Attendance.person_id, TrainingSession.starts_at)
+        .join(TrainingSession, Attendance.session_id == TrainingSession.id)
+        .join(OrgUnit, TrainingSession.org_id == OrgUnit.id)
+        .where(Attendance.person_id.in_(list(person_ids)), Attendance.status.in_(ATTENDED),
+               TrainingSession.type == "party_school", OrgUnit.kind == "county",
+               TrainingSession.starts_at >= local_to_utc(datetime.combine(since, datetime.min.time())),
+               TrainingSession.starts_at < local_to_utc(datetime.combine(until + timedelta(days=1),
+                                                                         datetime.min.time())))
+        .order_by(TrainingSession.starts_at)).all()
+    out = {}
+    for pid, starts_at in rows:
+        out.setdefault(pid, to_local(starts_at).date())
+    return out
+
+
+def village_secretaries(org, today):
+    """Current secretaries of village (and community) party branches at or below `org`."""
+    positions = db.session.scalars(
+        select(Position).join(OrgUnit, Position.org_id == OrgUnit.id)
+        .where(OrgUnit.path.startswith(org.path, autoescape=True), OrgUnit.kind == "party_branch",
+               Position.title == "secretary", Position.start_date <= today,
+               (Position.end_date.is_(None)) | (Position.end_date >= today))
+        .order_by(OrgUnit.path))
+    return [p for p in positions if p.org.parent is not None and p.org.parent.kind in ("village", "community")
+            and _active(p.org)]
+
+
+def rotation(org, today):
+    """Village secretaries not trained by the county this year, and new secretaries not trained in time.
+
+    Returns (not_this_year, new): rows {position, village, trained_on/due, overdue}.
+    """
+    secretaries = village_secretaries(org, today)
+    ids = [p.person_id for p in secretaries]
+    this_year = _county_trained(ids, date(today.year, 1, 1), today)
+    not_this_year = [{"position": p, "village": p.org.parent} for p in secretaries if p.person_id not in this_year]
+    new = []
+    for p in secretaries:
+        if p.start_date < add_months(today, -12):
+            continue
+        due = add_months(p.start_date, NEW_SECRETARY_WINDOW_MONTHS)
+        trained = _county_trained([p.person_id], p.start_date, min(due, today)).get(p.person_id)
+        if trained is None:
+            new.append({"position": p, "village": p.org.parent, "due": due, "overdue": today > due})
+    return not_this_year, new
+
+
+def summary(org, year, today):
+    """Counts for the dashboard tiles and the top of the compliance page."""
+    gaps = meeting_gaps(org, year, today)
+    behind = behind_on_hours(org, year, today)
+    not_this_year, new = rotation(org, today) if year == today.year else ([], [])
+    return {"gaps": len(gaps), "branches_with_gaps": len({g["branch"].id for g in gaps}),
+            "behind": len(behind), "untrained": len(not_this_year), "new_untrained": len(new)}
+
+
+def gaps_by_type(gaps):
+    """[(type label, count)] for the chart."""
+    counts = {}
+    for g in gaps:
+        counts[g["type_label"]] = counts.get(g["type_label"], 0) + 1
+    return [(str(TYPE_LABELS[t]), counts.get(TYPE_LABELS[t], 0)) for t, _h in REGULAR_TYPES]
+
+
+def export_rows(org, year, today):
+    """(headers, rows) of the whole compliance picture, for XLSX."""
+    headers = [_("Section"), _("Party branch"), _("Unit"), _("Item"), _("Period or person"), _("Detail")]
+    rows = []
+    for g in meeting_gaps(org, year, today):
+        rows.append([_("Meeting not held"), g["branch"].name, g["unit"].name, str(g["type_label"]), g["period"].label,
+                     ""])
+    for r in behind_on_hours(org, year, today):
+        basis = _("pro rata to date") if r["basis"] == "pro_rata" else _("full year")
+        rows.append([_("Behind on hours"), r["branch"].name, r["branch"].name,
+                     _("cadre") if r["kind"] == "cadre" else _("member"), r["person"].name,
+                     _("%(hours)d of %(expected)d hours (%(basis)s; requirement %(required)d)",
+                       hours=r["hours"], expected=r["expected"], basis=basis, required=r["required"])])
+    if year == today.year:
+        not_this_year, new = rotation(org, today)
+        for r in not_this_year:
+            rows.append([_("Secretary not trained by the county this year"), r["position"].org.name,
+                         r["village"].name, _("Village secretary (村党支部书记)"), r["position"].person.name, ""])
+        for r in new:
+            rows.append([_("New secretary not trained within 6 months"), r["position"].org.name, r["village"].name,
+                         _("Village secretary (村党支部书记)"), r["position"].person.name,
+                         _("since %(start)s, due by %(due)s", start=r["position"].start_date.isoformat(),
+                           due=r["due"].isoformat())])
+    return headers, rows

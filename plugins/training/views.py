@@ -1,0 +1,324 @@
+"""Console pages of the training module (/console/training/<unit code>/…): thin, rules in services."""
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from portal.accounts import can, org_or_404, permission_required
+from portal.console.views import render_console
+from portal.extensions import db
+from portal.orgs.models import OrgUnit, Person, Position
+from portal.tabular import write_xlsx
+from portal.timeutil import local_today, to_local
+from portal.uploads import StoredFile, UploadError, save_upload, send_upload
+
+from . import checkin, compliance, records, services
+from .forms import ActionForm, ImportForm, SessionForm
+from .models import ATTENDANCE_STATUSES, ATTENDED, METHOD_LABELS, SESSION_TYPES, TYPE_LABELS, TrainingSession
+
+bp = Blueprint("training", __name__, url_prefix="/console/training", template_folder="templates",
+               static_folder=None)
+
+
+def _unit(code, permission):
+    """The unit `code` if the user holds `permission` there and training is on there; else 404."""
+    org = org_or_404(code, permission)
+    current_app.extensions["portal"].require_active("training", org)
+    return org
+
+
+def _session(org, session_id):
+    session = db.session.get(TrainingSession, session_id)
+    if session is None or not session.org.is_within(org):
+        abort(404)
+    return session
+
+
+def _year():
+    try:
+        year = int(request.args.get("year", ""))
+    except ValueError:
+        year = local_today().year
+    return year if 2000 <= year <= 2100 else local_today().year
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+# --- sessions ----------------------------------------------------------------------------------
+
+@bp.route("/<code>/")
+@permission_required("training.view")
+def index(code):
+    """Sessions organized at the unit and below, filtered by year and type."""
+    org = _unit(code, "training.view")
+    year = _year()
+    type_ = request.args.get("type", "")
+    type_ = type_ if type_ in TYPE_LABELS else ""
+    page = db.paginate(services.sessions_in(org, year, type_ or None), per_page=50, error_out=False)
+    counts = {}
+    for s in page.items:
+        counts[s.id] = sum(1 for a in s.attendance if a.status in ATTENDED)
+    return render_console("training/index.html", org=org, page=page, year=year, type_=type_, types=SESSION_TYPES,
+                          counts=counts, can_record=can(current_user, "training.record", org))
+
+
+def _fill_choices(form, org):
+    units = [u for u in services.organizer_units(org) if can(current_user, "training.record", u)]
+    form.org.choices = [(u.code, f"{u.name} ({u.kind_label})") for u in units]
+    return {u.code: u for u in units}
+
+
+def _apply_form(form, units, session=None):
+    """Save the session from a validated form; on refusal put the messages on the fields."""
+    hours = form.hours.data
+    starts = services.local_to_utc(form.starts_at.data)
+    ends = services.local_to_utc(form.ends_at.data)
+    try:
+        stored = [save_upload(f, f.filename) for f in (form.materials.data or []) if f and f.filename]
+        session = services.save_session(session, org=units.get(form.org.data), type=form.type.data, starts_at=starts,
+                                        ends_at=ends, hours=hours, topic=form.topic.data,
+                                        lecturer=form.lecturer.data, place=form.place.data,
+                                        minutes=form.minutes.data, user=_user())
+        for item in stored:
+            services.add_material(session, item, user=_user())
+    except UploadError as exc:
+        db.session.rollback()
+        form.materials.errors = [str(exc)]
+        return None
+    except services.TrainingError as exc:
+        db.session.rollback()
+        for name, message in exc.fields.items():
+            getattr(form, name).errors = list(getattr(form, name).errors or []) + [message]
+        form.form_errors = list(exc.errors)
+        return None
+    db.session.commit()
+    return session
+
+
+@bp.route("/<code>/new", methods=["GET", "POST"])
+@permission_required("training.record")
+def new(code):
+    """Record a session."""
+    org = _unit(code, "training.record")
+    form = SessionForm()
+    units = _fill_choices(form, org)
+    if not units:
+        abort(404)
+    if request.method == "GET":
+        form.org.data = request.args.get("unit") if request.args.get("unit") in units else next(iter(units))
+    if form.validate_on_submit():
+        session = _apply_form(form, units)
+        if session is not None:
+            flash(_("Session recorded. Now mark the attendance."), "success")
+            return redirect(url_for("training.attendance", code=code, session_id=session.id))
+    return render_console("training/session_form.html", org=org, form=form, session=None,
+                          hours=services.hour_settings(org))
+
+
+@bp.route("/<code>/session/<int:session_id>/edit", methods=["GET", "POST"])
+@permission_required("training.record")
+def edit(code, session_id):
+    """Edit a session (times are re-checked against its attendees' other sessions)."""
+    org = _unit(code, "training.record")
+    session = _session(org, session_id)
+    form = SessionForm()
+    units = _fill_choices(form, org)
+    if request.method == "GET":
+        form.org.data, form.type.data = session.org.code, session.type
+        form.starts_at.data = to_local(session.starts_at).replace(tzinfo=None)
+        form.ends_at.data = to_local(session.ends_at).replace(tzinfo=None)
+        form.hours.data, form.topic.data = session.hours, session.topic
+        form.lecturer.data, form.place.data, form.minutes.data = session.lecturer, session.place, session.minutes
+    if form.validate_on_submit():
+        if _apply_form(form, units, session) is not None:
+            flash(_("Session saved."), "success")
+            return redirect(url_for("training.detail", code=code, session_id=session.id))
+    return render_console("training/session_form.html", org=org, form=form, session=session,
+                          hours=services.hour_settings(org))
+
+
+@bp.route("/<code>/session/<int:session_id>")
+@permission_required("training.view")
+def detail(code, session_id):
+    """A session: its details, minutes, materials and attendance."""
+    org = _unit(code, "training.view")
+    session = _session(org, session_id)
+    rows = sorted(session.attendance, key=lambda a: (a.person.name, a.person_id))
+    return render_console("training/detail.html", org=org, session=session, rows=rows, methods=METHOD_LABELS,
+                          materials=[StoredFile.from_dict(m) for m in session.materials or ()],
+                          can_record=can(current_user, "training.record", session.org), form=ActionForm())
+
+
+@bp.route("/<code>/session/<int:session_id>/files/<key>")
+@permission_required("training.view")
+def material(code, session_id, key):
+    """Download one of the session's materials."""
+    org = _unit(code, "training.view")
+    session = _session(org, session_id)
+    for item in session.materials or ():
+        if item["key"] == key:
+            return send_upload(StoredFile.from_dict(item))
+    abort(404)
+
+
+@bp.route("/<code>/session/<int:session_id>/delete", methods=["POST"])
+@permission_required("training.record")
+def delete(code, session_id):
+    """Delete a session recorded by mistake (with its attendance)."""
+    org = _unit(code, "training.record")
+    session = _session(org, session_id)
+    if ActionForm().validate_on_submit():
+        services.delete_session(session, user=_user())
+        db.session.commit()
+        flash(_("Session deleted."), "success")
+    return redirect(url_for("training.index", code=code))
+
+
+# --- attendance --------------------------------------------------------------------------------
+
+@bp.route("/<code>/session/<int:session_id>/attendance", methods=["GET", "POST"])
+@permission_required("training.record")
+def attendance(code, session_id):
+    """Mark every member of the organizing unit present, late, excused or absent, on one screen."""
+    org = _unit(code, "training.record")
+    session = _session(org, session_id)
+    roster = services.members(session.org, services.session_day(session))
+    current = {pid: a.status for pid, a in services.attendance_map(session).items()}
+    form = ActionForm()
+    errors = []
+    if form.validate_on_submit():
+        wanted = {}
+        everyone = "all_present" in request.form  # one button for the usual case: everybody came
+        for person in roster:
+            wanted[person.id] = "present" if everyone else request.form.get(f"status-{person.id}", "")
+        for key in request.form:
+            if key.startswith("status-") and key[7:].isdigit() and int(key[7:]) not in wanted:
+                wanted[int(key[7:])] = request.form[key]  # refused below: not a member
+        try:
+            services.mark_attendance(session, wanted, user=_user())
+        except services.TrainingError as exc:
+            db.session.rollback()
+            errors = exc.errors
+            current = {pid: s for pid, s in wanted.items()}
+        else:
+            db.session.commit()
+            flash(_("Attendance saved."), "success")
+            return redirect(url_for("training.detail", code=code, session_id=session.id))
+    return render_console("training/attendance.html", org=org, session=session, roster=roster, current=current,
+                          statuses=ATTENDANCE_STATUSES, form=form, errors=errors)
+
+
+@bp.route("/<code>/session/<int:session_id>/import", methods=["GET", "POST"])
+@permission_required("training.record")
+def import_sheet(code, session_id):
+    """Import a sign-in sheet: every error by row and column, all or nothing."""
+    org = _unit(code, "training.record")
+    session = _session(org, session_id)
+    form = ImportForm()
+    errors = []
+    if form.validate_on_submit():
+        upload = form.sheet.data
+        try:
+            n = services.import_sheet(session, upload.read(), upload.filename or "", user=_user())
+        except services.TrainingError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            flash(_("Sign-in sheet imported: %(n)d people recorded.", n=n), "success")
+            return redirect(url_for("training.detail", code=code, session_id=session.id))
+    return render_console("training/import.html", org=org, session=session, form=form, errors=errors)
+
+
+@bp.route("/<code>/session/<int:session_id>/qr")
+@permission_required("training.record")
+def qr(code, session_id):
+    """The QR code members scan to sign in, valid from 30 minutes before the start to the end."""
+    org = _unit(code, "training.record")
+    session = _session(org, session_id)
+    url = url_for("training_public.checkin", token=checkin.make_token(session), _external=True)
+    opens, closes = checkin.window(session)
+    return render_console("training/qr.html", org=org, session=session, url=url, svg=Markup(checkin.qr_svg(url)),
+                          opens=opens, closes=closes)
+
+
+# --- members and their hours -------------------------------------------------------------------
+
+@bp.route("/<code>/members")
+@permission_required("training.view")
+def members(code):
+    """Party members and cadres at the unit and below: sessions and hours this year, against the requirement."""
+    org = _unit(code, "training.view")
+    year = _year()
+    rows = records.member_hours(org, year, local_today())
+    return render_console("training/members.html", org=org, rows=rows, year=year)
+
+
+@bp.route("/<code>/people/<int:person_id>")
+@permission_required("training.view")
+def person(code, person_id):
+    """A member's record (党员档案): sessions attended and hours per year against the requirement."""
+    org = _unit(code, "training.view")
+    who = db.session.get(Person, person_id)
+    held_here = who is not None and db.session.scalar(
+        select(Position.id).join(OrgUnit, Position.org_id == OrgUnit.id)
+        .where(Position.person_id == who.id, OrgUnit.path.startswith(org.path, autoescape=True)).limit(1))
+    if not held_here:
+        abort(404)
+    this_year = local_today().year
+    years = {this_year}
+    for pos in who.positions:
+        years |= set(range(max(pos.start_date.year, this_year - 4), this_year + 1))
+    return render_console("training/person.html", org=org, person=who, records=records.person_record(who, years),
+                          statuses=dict(ATTENDANCE_STATUSES))
+
+
+# --- compliance --------------------------------------------------------------------------------
+
+SECTIONS = ("meetings", "hours", "rotation")
+
+
+@bp.route("/<code>/compliance")
+@permission_required("training.compliance")
+def compliance_page(code):
+    """Meetings not held, members behind on hours and secretaries not trained, for a year."""
+    org = _unit(code, "training.compliance")
+    year, today = _year(), local_today()
+    branch_code = request.args.get("branch", "")
+    type_ = request.args.get("type", "")
+    gaps_all = compliance.meeting_gaps(org, year, today)
+    gaps = [g for g in gaps_all if (not branch_code or g["branch"].code == branch_code)
+            and (not type_ or g["type"] == type_)]
+    behind = [r for r in compliance.behind_on_hours(org, year, today)
+              if not branch_code or r["branch"].code == branch_code]
+    not_this_year, new = compliance.rotation(org, today) if year == today.year else ([], [])
+    from portal.charts import bar_chart
+
+    chart = bar_chart(_("Meetings not held, by type (%(year)d)", year=year), compliance.gaps_by_type(gaps_all),
+                      label_head=_("Type of session"), value_head=_("Periods without a meeting"))
+    branches = sorted({g["branch"].code: g["branch"] for g in gaps_all}.values(), key=lambda b: b.code)
+    counts = {"gaps": len(gaps_all), "branches_with_gaps": len(branches), "behind": len(behind),
+              "untrained": len(not_this_year), "new_untrained": len(new)}
+    regular = [(t, TYPE_LABELS[t]) for t, _h in compliance.REGULAR_TYPES]
+    return render_console("training/compliance.html", org=org, year=year, today=today, gaps=gaps, behind=behind,
+                          not_this_year=not_this_year, new=new, chart=chart, counts=counts, branches=branches,
+                          branch_code=branch_code, type_=type_, regular=regular)
+
+
+@bp.route("/<code>/compliance.xlsx")
+@permission_required("training.compliance")
+def compliance_xlsx(code):
+    """The compliance tables as an XLSX workbook."""
+    org = _unit(code, "training.compliance")
+    year = _year()
+    headers, rows = compliance.export_rows(org, year, local_today())
+    data = write_xlsx(headers, rows, title=f"{year}")
+    filename = f"training-compliance-{org.code}-{year}.xlsx"
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+

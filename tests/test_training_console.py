@@ -1,0 +1,375 @@
+"""Training console pages, the public QR sign-in page, the stats command and the public section."""
+
+import re
+from datetime import date
+
+from sqlalchemy import select
+
+from plugins.training import checkin, stats
+from plugins.training.models import Attendance, TrainingSession
+from portal.extensions import db
+from portal.ledger import Publication
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, unit
+from tests.test_training_helpers import BRANCH, GROUP, build_branch, make_session
+
+
+def _setup(app):
+    with app.app_context():
+        return build_branch()
+
+
+def _session(app, **kw):
+    with app.app_context():
+        s = make_session(**kw)
+        db.session.commit()
+        return s.id
+
+
+def test_every_route_refuses_a_township_with_training_off(app, client, login_as):
+    _setup(app)
+    login_as("township_admin", TOWN_B)
+    assert client.get(f"/console/training/{TOWN_B}/").status_code == 404
+    assert client.get(f"/console/training/{TOWN_B}/compliance").status_code == 404
+
+
+def test_units_outside_scope_answer_404(app, client, login_as):
+    _setup(app)
+    login_as("village_clerk", VILLAGE_A1)
+    assert client.get(f"/console/training/{VILLAGE_A1}/").status_code == 200
+    assert client.get(f"/console/training/{TOWN_A}/").status_code == 404
+    # a clerk has no compliance pages
+    assert client.get(f"/console/training/{VILLAGE_A1}/compliance").status_code == 403
+
+
+def test_clerk_records_a_session_and_marks_attendance(app, client, login_as):
+    people = _setup(app)
+    login_as("village_clerk", VILLAGE_A1)
+    page = client.get(f"/console/training/{VILLAGE_A1}/new").get_data(as_text=True)
+    assert "导子村党支部" in page and "第一党小组" in page
+    resp = client.post(f"/console/training/{VILLAGE_A1}/new", data={
+        "org": BRANCH, "type": "party_lecture", "starts_at": "2026-06-08T19:00", "ends_at": "2026-06-08T21:00",
+        "hours": "2", "topic": "书记讲党课", "lecturer": "张建国", "place": "活动室", "minutes": "**要点**"})
+    assert resp.status_code == 302
+    with app.app_context():
+        s = db.session.scalar(select(TrainingSession))
+        assert (s.topic, s.hours, s.org.code) == ("书记讲党课", 2, BRANCH)
+        assert s.starts_at.hour == 11  # 19:00 in Shanghai is 11:00 UTC
+        sid = s.id
+    page = client.get(resp.location).get_data(as_text=True)
+    for name in ("张建国", "李秀英", "王海燕", "赵立新"):
+        assert name in page
+    assert "陈外人" not in page
+    resp = client.post(resp.location, data={f"status-{people['张建国']}": "present",
+                                            f"status-{people['赵立新']}": "late",
+                                            f"status-{people['李秀英']}": "excused"})
+    assert resp.status_code == 302
+    detail = client.get(resp.location).get_data(as_text=True)
+    assert "Late" in detail and "Excused" in detail and "<strong>要点</strong>" in detail
+    # an attendee smuggled in who is not in the unit: refused, nothing changed
+    page = client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/attendance",
+                       data={f"status-{people['陈外人']}": "present", f"status-{people['张建国']}": "absent"})
+    assert page.status_code == 200
+    assert "陈外人 is not a member of 导子村党支部" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.status).where(Attendance.person_id == people["张建国"])) == "present"
+
+
+def test_absurd_hours_show_on_the_form_and_nothing_is_saved(app, client, login_as):
+    _setup(app)
+    login_as("village_clerk", VILLAGE_A1)
+    page = client.post(f"/console/training/{VILLAGE_A1}/new", data={
+        "org": BRANCH, "type": "theme_day", "starts_at": "2026-06-08T08:00", "ends_at": "2026-06-08T17:00",
+        "hours": "80", "topic": "主题党日"})
+    assert page.status_code == 200
+    assert "80 hours is too many" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(TrainingSession)) is None
+
+
+def test_import_with_a_bad_row_names_it_and_saves_nothing(app, client, login_as):
+    _setup(app)
+    sid = _session(app)
+    login_as("village_clerk", VILLAGE_A1)
+    import io
+
+    sheet = "姓名,状态\n张建国,出席\n赵立新,睡觉\n".encode()
+    page = client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/import",
+                       data={"sheet": (io.BytesIO(sheet), "sheet.csv")}, content_type="multipart/form-data")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Nothing was saved" in text and "Row 3, column 状态" in text
+    with app.app_context():
+        assert db.session.scalar(select(Attendance)) is None
+    sheet = "姓名,状态\n张建国,出席\n赵立新,迟到\n".encode()
+    resp = client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/import",
+                       data={"sheet": (io.BytesIO(sheet), "sheet.csv")}, content_type="multipart/form-data")
+    assert resp.status_code == 302
+
+
+def test_qr_page_shows_an_inline_svg_without_style_attributes(app, client, login_as):
+    _setup(app)
+    sid = _session(app)
+    login_as("village_clerk", VILLAGE_A1)
+    page = client.get(f"/console/training/{VILLAGE_A1}/session/{sid}/qr").get_data(as_text=True)
+    assert "<svg" in page and "style=" not in page
+    assert re.search(r"/training/checkin/[\w.-]+", page)
+
+
+def test_public_checkin_page_window_identity_and_replay(app, client):
+    people = _setup(app)
+    with app.app_context():
+        from datetime import timedelta
+
+        from portal.timeutil import utcnow
+
+        s = make_session(start=(2000, 1, 1, 0, 0), end=(2000, 1, 1, 1, 0))
+        s.starts_at = utcnow().replace(microsecond=0)  # a session going on now
+        s.ends_at = s.starts_at + timedelta(hours=2)
+        db.session.commit()
+        token = checkin.make_token(s)
+        old = make_session(start=(2026, 1, 5, 19, 0), end=(2026, 1, 5, 20, 0))
+        db.session.commit()
+        expired = checkin.make_token(old)
+    page = client.get(f"/training/checkin/{token}")
+    assert page.status_code == 200 and "Last 4 digits" in page.get_data(as_text=True)
+    wrong = client.post(f"/training/checkin/{token}", data={"name": "王海燕", "phone4": "0000"})
+    assert wrong.status_code == 422 and "No member of 导子村党支部" in wrong.get_data(as_text=True)
+    ok = client.post(f"/training/checkin/{token}", data={"name": "王海燕", "phone4": "1111"})
+    assert ok.status_code == 200 and "Signed in at" in ok.get_data(as_text=True)
+    again = client.post(f"/training/checkin/{token}", data={"name": "王海燕", "phone4": "1111"})
+    assert "already signed in" in again.get_data(as_text=True)
+    gone = client.get(f"/training/checkin/{expired}")
+    assert gone.status_code == 410 and "expired" in gone.get_data(as_text=True)
+    assert client.get("/training/checkin/forged-token").status_code == 410
+    with app.app_context():
+        row = db.session.scalar(select(Attendance).where(Attendance.person_id == people["王海燕"]))
+        assert (row.status, row.method) == ("present", "qr")
+
+
+def _token_app(app_factory, **config):
+    app = app_factory(**config)
+    _setup(app)
+    with app.app_context():
+        s = make_session()
+        db.session.commit()
+        return app, checkin.make_token(s)
+
+
+def test_public_checkin_needs_csrf(app_factory):
+    app, token = _token_app(app_factory, WTF_CSRF_ENABLED=True)
+    resp = app.test_client().post(f"/training/checkin/{token}", data={"name": "王海燕", "phone4": "1111"})
+    assert resp.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(Attendance)) is None
+
+
+def test_public_checkin_is_rate_limited(app_factory):
+    app, token = _token_app(app_factory, TRAINING_CHECKIN_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    codes = [client.post(f"/training/checkin/{token}", data={"name": "x", "phone4": "1234"}).status_code
+             for _ in range(3)]
+    assert codes[-1] == 429
+
+
+def test_member_record_and_hours_table(app, client, login_as):
+    people = _setup(app)
+    with app.app_context():
+        s = make_session(type="theme_day", start=(2026, 5, 10, 8, 0), end=(2026, 5, 10, 17, 0), hours=8)
+        from plugins.training.services import mark_attendance
+
+        mark_attendance(s, {people["赵立新"]: "present"})
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+    table = client.get(f"/console/training/{TOWN_A}/members?year=2026").get_data(as_text=True)
+    assert "赵立新" in table and "≥ 32" in table and "≥ 56" in table
+    page = client.get(f"/console/training/{TOWN_A}/people/{people['赵立新']}").get_data(as_text=True)
+    assert "8 of 32 hours" in page
+    assert "13500003333" not in page  # no phone numbers
+    # a person with no position in the unit's subtree: 404
+    login_as("township_admin", TOWN_B, "other-admin")
+    assert client.get(f"/console/training/{TOWN_A}/people/{people['赵立新']}").status_code == 404
+
+
+def test_compliance_page_tiles_filters_chart_and_xlsx(app, client, login_as):
+    _setup(app)
+    login_as("township_admin", TOWN_A)
+    page = client.get(f"/console/training/{TOWN_A}/compliance?year=2026").get_data(as_text=True)
+    assert "<svg" in page and "导子村党支部" in page and "张建国" in page
+    assert "Branch committee meeting (支委会)" in page
+    filtered = client.get(f"/console/training/{TOWN_A}/compliance?year=2026&type=party_lecture").get_data(as_text=True)
+    table = filtered.split('id="gaps-table"')[1].split("</table>")[0]
+    assert "Party lecture" in table and "Branch committee meeting" not in table
+    resp = client.get(f"/console/training/{TOWN_A}/compliance.xlsx?year=2026")
+    assert resp.status_code == 200 and resp.data[:2] == b"PK"
+    from openpyxl import load_workbook
+    import io
+
+    sheet = load_workbook(io.BytesIO(resp.data)).active
+    sections = {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert "Meeting not held" in sections and "Behind on hours" in sections
+    dash = client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+    assert "Training compliance" in dash
+
+
+def test_publish_stats_command_is_idempotent_and_corrects_and_shows_no_names(app, runner, client):
+    people = _setup(app)
+    with app.app_context():
+        s = make_session(start=(2026, 8, 5, 19, 0), end=(2026, 8, 5, 21, 0), hours=2)
+        from plugins.training.services import mark_attendance
+
+        mark_attendance(s, {people["张建国"]: "present", people["赵立新"]: "late", people["李秀英"]: "absent"})
+        db.session.commit()
+        sid = s.id
+    out = runner.invoke(args=["training", "publish-stats", "--quarter", "2026-Q3"])
+    assert out.exit_code == 0 and "published" in out.output
+    out = runner.invoke(args=["training", "publish-stats", "--quarter", "2026-Q3"])
+    assert "unchanged" in out.output
+    with app.app_context():
+        mark_attendance(db.session.get(TrainingSession, sid), {people["李秀英"]: "present"})
+        db.session.commit()
+    out = runner.invoke(args=["training", "publish-stats", "--quarter", "2026-Q3"])
+    assert "corrected" in out.output
+    assert runner.invoke(args=["training", "publish-stats", "--quarter", "2026-13"]).exit_code != 0
+    with app.app_context():
+        pubs = list(db.session.scalars(select(Publication).where(Publication.plugin == "training")))
+        assert [p.revision for p in pubs] == [1, 2]
+        assert pubs[-1].payload == {"quarter": "2026-Q3", "sessions": 1, "person_times": 3, "hours": 6,
+                                    "by_type": {"branch_meeting": 1}}
+        pub_id = pubs[0].pub_id
+    org_page = client.get(f"/o/{TOWN_A}").get_data(as_text=True)
+    pub_page = client.get(f"/p/{pub_id}").get_data(as_text=True)
+    ledger = client.get("/ledger.jsonl").get_data(as_text=True)
+    api = client.get("/api/v1/openapi.json").get_data(as_text=True)
+    assert "2026-Q3" in org_page and "person_times" in api
+    for text in (org_page, pub_page, ledger):
+        for name in ("张建国", "赵立新", "李秀英"):
+            assert name not in text
+
+
+def test_quarter_stats_count_only_the_township(app):
+    people = _setup(app)
+    with app.app_context():
+        s = make_session(start=(2026, 2, 5, 19, 0), end=(2026, 2, 5, 21, 0), hours=2)
+        from plugins.training.services import mark_attendance
+
+        mark_attendance(s, {people["张建国"]: "present"})
+        county = make_session(code=COUNTY, type="party_school", start=(2026, 2, 9, 8, 0), end=(2026, 2, 9, 17, 0),
+                              hours=8)
+        mark_attendance(county, {people["张建国"]: "present"})
+        assert stats.quarter_stats(unit(TOWN_A), "2026-Q1")["sessions"] == 1
+        assert stats.quarter_stats(unit(TOWN_A), "2026-Q2")["sessions"] == 0
+        assert stats.previous_quarter(date(2026, 1, 3)) == "2025-Q4"
+
+
+def _png():
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), (200, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_materials_are_checked_stored_and_downloaded_by_staff_only(app, client, login_as):
+    import io
+
+    _setup(app)
+    login_as("village_clerk", VILLAGE_A1)
+    form = {"org": BRANCH, "type": "theme_day", "starts_at": "2026-06-10T14:00", "ends_at": "2026-06-10T17:30",
+            "topic": "主题党日"}
+    page = client.post(f"/console/training/{VILLAGE_A1}/new", content_type="multipart/form-data",
+                       data={**form, "materials": [(io.BytesIO(b"MZ\x90\x00 not a picture"), "photo.jpg")]})
+    assert page.status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(TrainingSession)) is None
+    resp = client.post(f"/console/training/{VILLAGE_A1}/new", content_type="multipart/form-data",
+                       data={**form, "materials": [(io.BytesIO(_png()), "现场照片.png")]})
+    assert resp.status_code == 302
+    with app.app_context():
+        s = db.session.scalar(select(TrainingSession))
+        assert s.hours == 4  # half a day, counted from the length
+        key = s.materials[0]["key"]
+        sid = s.id
+    detail = client.get(f"/console/training/{VILLAGE_A1}/session/{sid}").get_data(as_text=True)
+    assert "现场照片.png" in detail
+    got = client.get(f"/console/training/{VILLAGE_A1}/session/{sid}/files/{key}")
+    assert got.status_code == 200 and got.data[:4] == b"\x89PNG"
+    client.post("/logout")
+    assert client.get(f"/console/training/{VILLAGE_A1}/session/{sid}/files/{key}").status_code in (302, 401)
+
+
+def test_logged_in_user_linked_to_a_member_signs_in_with_one_button(app, client, login_as):
+    people = _setup(app)
+    with app.app_context():
+        from datetime import timedelta
+
+        from portal.accounts.models import User
+        from portal.timeutil import utcnow
+
+        s = make_session()
+        s.starts_at = utcnow().replace(microsecond=0)
+        s.ends_at = s.starts_at + timedelta(hours=1)
+        db.session.commit()
+        token = checkin.make_token(s)
+    username = login_as("village_clerk", VILLAGE_A1)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.username == username))
+        user.person_id = people["李秀英"]
+        db.session.commit()
+    page = client.get(f"/training/checkin/{token}").get_data(as_text=True)
+    assert "Sign in as 李秀英" in page
+    resp = client.post(f"/training/checkin/{token}", data={"me-submit": "1"})
+    assert "Signed in at" in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.person_id).where(Attendance.method == "qr")) == people["李秀英"]
+
+
+def test_everyone_present_button_edit_and_delete(app, client, login_as):
+    people = _setup(app)
+    sid = _session(app)
+    login_as("village_clerk", VILLAGE_A1)
+    resp = client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/attendance", data={"all_present": "1"})
+    assert resp.status_code == 302
+    with app.app_context():
+        rows = db.session.scalars(select(Attendance)).all()
+        assert {r.person_id for r in rows} == {people[n] for n in ("张建国", "李秀英", "王海燕", "王海燕2", "赵立新")}
+        assert {r.status for r in rows} == {"present"}
+    form = {"org": BRANCH, "type": "branch_meeting", "starts_at": "2026-03-05T19:00", "ends_at": "2026-03-05T21:00",
+            "hours": "3", "topic": "支部党员大会（补记）"}
+    assert client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/edit", data=form).status_code == 302
+    with app.app_context():
+        s = db.session.get(TrainingSession, sid)
+        assert (s.hours, s.topic) == (3, "支部党员大会（补记）")
+    # moved onto another session its attendees attended: refused on the form, nothing changed
+    other = _session(app, start=(2026, 3, 6, 19, 0), end=(2026, 3, 6, 21, 0), topic="另一次会议")
+    client.post(f"/console/training/{VILLAGE_A1}/session/{other}/attendance", data={"all_present": "1"})
+    page = client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/edit",
+                       data={**form, "starts_at": "2026-03-06T20:00", "ends_at": "2026-03-06T22:00"})
+    assert page.status_code == 200 and "which overlaps this session" in page.get_data(as_text=True)
+    assert client.post(f"/console/training/{VILLAGE_A1}/session/{sid}/delete").status_code == 302
+    with app.app_context():
+        assert db.session.get(TrainingSession, sid) is None
+        assert db.session.scalar(select(Attendance).where(Attendance.session_id == sid)) is None
+
+
+def test_demo_data_has_a_year_of_sessions_with_gaps_and_published_stats(app_factory):
+    app = app_factory(PORTAL_DISABLED_PLUGINS=("hotline", "disclosure"))
+    with app.app_context():
+        from plugins.training import compliance
+        from portal.demo import load_demo
+        from portal.timeutil import local_today
+
+        load_demo()
+        today = local_today()
+        town = unit("990101101000")
+        assert db.session.query(TrainingSession).count() > 100
+        counts = compliance.summary(town, today.year, today)
+        assert counts["gaps"] > 0 and counts["behind"] > 0
+        county = unit("990101000000")
+        _not_this_year, new = compliance.rotation(county, today)
+        assert [(r["position"].person.name, r["overdue"]) for r in new] == [("高振华", True)]
+        # 西湖乡 has training off: none of its branches is counted
+        gaps = compliance.meeting_gaps(county, today.year, today)
+        assert all(not g["branch"].code.startswith("990101102") for g in gaps)
+        pubs = list(db.session.scalars(select(Publication).where(Publication.plugin == "training")))
+        assert pubs and {p.org_code for p in pubs} == {"990101101000", "990101103000"}
