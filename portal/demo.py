@@ -92,8 +92,6 @@ def load_demo(seed=2026):
         admin = admin or user
         created.append((username, label))
 
-    _demo_notices(county, admin)
-
     host = current_app.extensions["portal"]
     # every installed module on in 东风镇 and 南岭镇; 西湖乡 left off to show the switch
     for code in ("990101101000", "990101103000"):
@@ -102,6 +100,9 @@ def load_demo(seed=2026):
             host.set_enabled(plugin, township, True, user=admin)
     db.session.flush()
     host.hook.demo_data(org=county, rng=rng)
+    # Plugins back-fill past periods; today's notices come last so they head the ledger,
+    # whose order (seq) is the order of the public lists.
+    _demo_notices(county, admin)
     db.session.commit()
     return created
 

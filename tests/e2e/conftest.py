@@ -62,10 +62,9 @@ def live_server(tmp_path_factory):
         init_database()
         load_demo()
         # the example module starts off everywhere, so a test can switch it on
-        host = app.extensions["portal"]
         from portal.plugins import PluginActivation
 
-        for row in db.session.scalars(db.select(PluginActivation)):
+        for row in db.session.scalars(db.select(PluginActivation).where(PluginActivation.plugin == "example")):
             row.enabled = False
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
