@@ -275,6 +275,10 @@ def init_static(app, host):
     with app.app_context():
         folder, manifest = build_static(_static_sources(host), Path(app.instance_path) / "static-build")
     app.extensions["portal_static"] = manifest
+    app.extensions["portal_static_root"] = folder
+    from .public.caching import deploy_fingerprint
+
+    app.extensions["portal_deploy"] = deploy_fingerprint(app, manifest)
     app.wsgi_app = WhiteNoise(
         app.wsgi_app,
         root=str(folder),

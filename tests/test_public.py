@@ -210,8 +210,8 @@ def test_json_download_lists_the_subtree(app, client, tree):
 
 
 def test_public_answers_are_cacheable_but_errors_are_not(client, tree):
-    assert client.get("/").headers["Cache-Control"] == "public, max-age=60"
-    assert client.get("/feed.atom").headers["Cache-Control"] == "public, max-age=60"
+    assert client.get("/").headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert client.get("/feed.atom").headers["Cache-Control"] == "public, max-age=60, must-revalidate"
     assert "public" not in client.get("/o/nope").headers.get("Cache-Control", "")
 
 

@@ -17,7 +17,7 @@ from portal.charts import bar_chart, column_chart
 from portal.extensions import db
 from portal.ledger import Publication, latest_revisions
 from portal.public.services import org_by_code
-from portal.public.views import public_cache_headers
+from portal.public.caching import cache_public
 from portal.tabular import write_csv, write_xlsx
 from portal.timeutil import local_today
 from portal.ui import Section
@@ -26,7 +26,7 @@ from portal.web import fen
 from . import compliance, finance
 
 bp = Blueprint("disclosure_public", __name__, template_folder="templates")
-bp.after_request(public_cache_headers)
+cache_public(bp)
 
 CATEGORIES = ("party", "village", "finance", "government")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")

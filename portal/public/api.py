@@ -3,15 +3,11 @@
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from . import services
-from .views import public_cache_headers
+from .caching import cache_public
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-@bp.after_request
-def cache_public(response):
-    """Public data: a minute in shared caches, like the HTML pages."""
-    return public_cache_headers(response)
+# Public data: ETags and a minute in shared caches, like the HTML pages.
+cache_public(bp)
 
 
 def _org_or_404(code):

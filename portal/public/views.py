@@ -1,34 +1,15 @@
 """Public pages: thin views over portal.public.services; no JavaScript, no personal data."""
 
-from flask import (Blueprint, Response, abort, current_app, render_template, request, session,
-                   stream_with_context, url_for)
+from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from markupsafe import Markup
 
 from . import feeds, services
+from .caching import cache_public
 
 bp = Blueprint("public", __name__)
 
-CACHE_CONTROL = "public, max-age=60"
-
-
-@bp.after_request
-def cache_public(response):
-    """Let browsers and proxies keep a public answer for a minute (never an error, never a new cookie)."""
-    return public_cache_headers(response)
-
-
-def public_cache_headers(response):
-    """Add Cache-Control to a successful public response.
-
-    Staff who are logged in, and responses that change the session, get no shared cache:
-    a township that has just switched a module on must see it at once.
-    """
-    if response.status_code == 200 and "Cache-Control" not in response.headers:
-        private = session.modified or current_user.is_authenticated
-        response.headers["Cache-Control"] = "private, no-cache" if private else CACHE_CONTROL
-    return response
+cache_public(bp)
 
 
 def _page_number():

@@ -1,0 +1,111 @@
+"""Conditional GET and cache headers of the public pages.
+
+A public page changes only when the ledger grows, when the org tree, a setting or a plugin
+switch changes (counted by PublicRevision), with the language, and with the date (the
+compliance record and "this year" of a page are counted against today). The ETag of every
+public page is a digest of exactly these, so a repeat request is answered 304 before the
+page is rendered. Staff who are logged in see console links and the state of the moment:
+their pages get no ETag and no shared caching.
+"""
+
+import hashlib
+
+from flask import current_app, g, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..ledger.models import LedgerHead
+from ..timeutil import local_today
+from .models import PublicRevision
+
+# Fresh for a minute in browsers and proxies, then asked again (answered 304 while nothing changed).
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+PRIVATE = "private, no-cache"
+
+
+def site_validator():
+    """A digest of everything a public page depends on besides its URL: ledger head, public revision,
+    language, today's date (Asia/Shanghai) and the deployed code (static files and content pages)."""
+    head = db.session.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)).first()
+    revision = db.session.scalar(select(PublicRevision.n).where(PublicRevision.id == 1))
+    parts = (head.seq if head else 0, head.hash if head else "", revision or 0, str(get_locale()),
+             local_today().isoformat(), current_app.extensions.get("portal_deploy", ""))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _cacheable_request():
+    return request.method in ("GET", "HEAD") and not current_user.is_authenticated
+
+
+def conditional_get():
+    """before_request: answer 304 at once when the client holds the page's current ETag."""
+    if not _cacheable_request():
+        return None
+    g.public_etag = site_validator()
+    response = current_app.response_class(status=200)
+    response.set_etag(g.public_etag)
+    response.make_conditional(request)  # Werkzeug's If-None-Match handling (weak comparison)
+    if response.status_code == 304:
+        return public_cache_headers(response)
+    return None
+
+
+def public_cache_headers(response):
+    """after_request: ETag and Cache-Control on a successful public answer.
+
+    Staff who are logged in, and responses that change the session, get no shared cache:
+    a township that has just switched a module on must see it at once.
+    """
+    if response.status_code not in (200, 304) or "Cache-Control" in response.headers:
+        return response
+    response.vary.add("Cookie")  # the language and a login live in the session cookie
+    if current_user.is_authenticated:
+        response.headers["Cache-Control"] = PRIVATE
+        return response
+    # A response that sets the session cookie (?lang=) is for this browser only.
+    response.headers["Cache-Control"] = PRIVATE if session.modified else CACHE_CONTROL
+    etag = g.get("public_etag")
+    if etag and response.status_code == 200 and not response.get_etag()[0]:
+        response.set_etag(etag)
+    return response
+
+
+def cache_public(bp):
+    """Give the GET routes of blueprint `bp` (public pages of the core or a plugin) ETags and 304s."""
+    bp.before_request(conditional_get)
+    bp.after_request(public_cache_headers)
+
+
+# --- the public revision counter ----------------------------------------------------
+
+def _watched():
+    from ..orgs.models import OrgUnit
+    from ..orgs.settings import SettingValue
+    from ..plugins import PluginActivation
+
+    return (OrgUnit, SettingValue, PluginActivation)
+
+
+@event.listens_for(Session, "before_flush")
+def _count_public_changes(session, _flush_context, _instances):
+    """Bump the public revision when a flush changes what public pages show besides the ledger."""
+    watched = _watched()
+    if any(isinstance(obj, watched) for objs in (session.new, session.dirty, session.deleted) for obj in objs):
+        session.connection().execute(
+            update(PublicRevision.__table__).where(PublicRevision.__table__.c.id == 1)
+            .values(n=PublicRevision.__table__.c.n + 1))
+
+
+def deploy_fingerprint(app, static_manifest):
+    """A digest of the deployed static files and content pages: a new release changes every ETag."""
+    from pathlib import Path
+
+    digest = hashlib.sha256(repr(sorted(static_manifest.items())).encode())
+    content = Path(app.config["CONTENT_DIR"])
+    if content.is_dir():
+        for path in sorted(content.rglob("*.md")):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:16]

@@ -1,0 +1,85 @@
+"""Conditional GET on the public pages: ETags from the ledger head, language, date and public revision."""
+
+from unittest import mock
+
+import pytest
+
+from portal.extensions import db
+from portal.orgs import set_setting
+from tests.helpers import TOWN_A, VILLAGE_A1, unit
+from tests.test_public import publish
+
+PAGES = ["/", f"/o/{TOWN_A}", "/feed.atom", "/pages/about", "/api/v1/orgs", f"/o/{VILLAGE_A1}/finance",
+         f"/o/{VILLAGE_A1}/disclosure"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_repeat_with_the_etag_is_answered_304(client, tree, path):
+    first = client.get(path)
+    assert first.status_code == 200
+    etag = first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+    assert "Cookie" in first.headers["Vary"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["ETag"] == etag
+    assert again.headers["Cache-Control"] == "public, max-age=60, must-revalidate"
+
+
+def test_a_publication_changes_the_etag(app, client, tree):
+    etag = client.get("/").headers["ETag"]
+    publish(app, VILLAGE_A1, "村道修路工程公示")
+    resp = client.get("/", headers={"If-None-Match": etag})
+    assert resp.status_code == 200 and "村道修路工程公示" in resp.get_data(as_text=True)
+    assert resp.headers["ETag"] != etag
+    assert client.get("/", headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
+
+
+def test_a_setting_or_a_unit_changes_the_etag_without_a_publication(app, client, tree):
+    path = f"/o/{VILLAGE_A1}"
+    etag = client.get(path).headers["ETag"]
+    with app.app_context():
+        set_setting(unit(VILLAGE_A1), "org.report_hotline", "0534-1234567")
+        db.session.commit()
+    resp = client.get(path, headers={"If-None-Match": etag})
+    assert resp.status_code == 200 and "0534-1234567" in resp.get_data(as_text=True)
+    etag = resp.headers["ETag"]
+    with app.app_context():
+        unit(VILLAGE_A1).name = "导子新村"
+        db.session.commit()
+    resp = client.get(path, headers={"If-None-Match": etag})
+    assert resp.status_code == 200 and "导子新村" in resp.get_data(as_text=True)
+
+
+def test_no_304_across_languages(client, tree):
+    zh = client.get("/?lang=zh_Hans_CN").headers["ETag"]
+    resp = client.get("/?lang=en", headers={"If-None-Match": zh})
+    assert resp.status_code == 200 and '<html lang="en">' in resp.get_data(as_text=True)
+    assert resp.headers["ETag"] != zh
+    # the language chosen lives in the session: the same URL, another language, another ETag
+    assert client.get("/", headers={"If-None-Match": zh}).status_code == 200
+
+
+def test_the_etag_changes_with_the_date(client, tree):
+    etag = client.get("/").headers["ETag"]
+    import datetime as dt
+
+    with mock.patch("portal.public.caching.local_today", return_value=dt.date(2099, 1, 1)):
+        resp = client.get("/", headers={"If-None-Match": etag})
+    assert resp.status_code == 200 and resp.headers["ETag"] != etag
+
+
+def test_logged_in_staff_get_no_etag_and_no_shared_cache(app, client, tree, login_as):
+    etag = client.get("/").headers["ETag"]
+    login_as("county_admin", TOWN_A)
+    resp = client.get("/", headers={"If-None-Match": etag})
+    assert resp.status_code == 200
+    assert "ETag" not in resp.headers
+    assert resp.headers["Cache-Control"] == "private, no-cache"
+    assert client.get(f"/o/{VILLAGE_A1}/finance").headers["Cache-Control"] == "private, no-cache"
+
+
+def test_errors_and_forms_get_no_etag(client, tree):
+    resp = client.get("/o/nope")
+    assert resp.status_code == 404 and "ETag" not in resp.headers
+    assert "ETag" not in client.get("/hotline/").headers
