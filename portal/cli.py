@@ -71,13 +71,13 @@ def demo_command(serve, host, port, seed):
         _serve(host, port, workers=2, demo=True)
 
 
-def _serve(host, port, workers, demo=False):
+def _serve(host, port, workers, demo=False, public_only=False):
     from gunicorn.app.base import BaseApplication
 
-    overrides = {}
+    overrides = {"PUBLIC_ONLY": True} if public_only else {}
     if demo or host in ("127.0.0.1", "localhost", "::1"):
         # plain http on loopback: a Secure cookie would never come back from the browser
-        overrides = {"SESSION_COOKIE_SECURE": False, "REMEMBER_COOKIE_SECURE": False}
+        overrides.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
 
     class Server(BaseApplication):
         def load_config(self):
@@ -96,9 +96,11 @@ def _serve(host, port, workers, demo=False):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", default=2, type=int)
-def serve_command(host, port, workers):
+@click.option("--public-only", is_flag=True,
+              help="Only the public site, from a read-only connection (PUBLIC_READONLY_DATABASE_URL).")
+def serve_command(host, port, workers, public_only):
     """Serve the portal with gunicorn."""
-    _serve(host, port, workers)
+    _serve(host, port, workers, public_only=public_only)
 
 
 @cli.group("user")

@@ -32,6 +32,10 @@ class Defaults:
     CONTENT_DIR = None  # default: content/ beside the portal package
     SITE_NAME = None  # default: the translated product name
     PUBLIC_PAGE_SIZE = 20
+    # Serve only the public site, from a read-only database connection (a replica, or the main
+    # database opened read-only); every write (POST, the console, login) is refused with 503.
+    PUBLIC_ONLY = False
+    PUBLIC_READONLY_DATABASE_URL = None  # default: SQLALCHEMY_DATABASE_URI, opened read-only
     # Extra plugins by import path, registered beside the entry-point ones (tests use this).
     PORTAL_EXTRA_PLUGINS = ()
     # Plugins never loaded, by entry-point name.
@@ -59,6 +63,10 @@ def load_config(app, config=None):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if app.config.get("PUBLIC_ONLY"):
+        url = _normalise_db_url(app.config.get("PUBLIC_READONLY_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"])
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"] = readonly_database(
+            url, app.config.get("SQLALCHEMY_ENGINE_OPTIONS"))
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config.get("CONTENT_DIR"):
@@ -81,6 +89,28 @@ def _normalise_db_url(url):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def readonly_database(url, engine_options=None):
+    """(url, engine options) that open the database `url` read-only.
+
+    SQLite: the file opened with mode=ro (URI filename), so the library itself refuses writes.
+    PostgreSQL: every transaction starts READ ONLY (default_transaction_read_only), as on a
+    hot-standby replica.
+    """
+    from sqlalchemy.engine import make_url
+
+    options = dict(engine_options or {})
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            url = f"sqlite:///file:{path}?mode=ro&uri=true"
+    elif parsed.get_backend_name() == "postgresql":
+        connect_args = dict(options.get("connect_args") or {})
+        connect_args["options"] = (connect_args.get("options", "") + " -c default_transaction_read_only=on").strip()
+        options["connect_args"] = connect_args
+    return url, options
 
 
 def _instance_secret(instance):

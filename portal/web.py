@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import event
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
 
@@ -78,10 +78,13 @@ def tune_sqlite(app):
     with app.app_context():
         engine = db.engine
 
+    readonly = app.config.get("PUBLIC_ONLY")
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        if not readonly:  # a read-only connection cannot change the journal mode
+            cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
@@ -138,7 +141,22 @@ SECURITY_HEADERS = {
 }
 
 
+class ReadOnlySite(ServiceUnavailable):
+    """A write asked of a public-only copy of the site (PUBLIC_ONLY)."""
+
+
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
 def init_security(app):
+    if app.config.get("PUBLIC_ONLY"):
+        @app.before_request
+        def refuse_writes():
+            # The database connection is read-only: refuse up front what would need to write,
+            # rather than fail half-way. Staff work, logins and complaints go to the main site.
+            if request.method not in READ_METHODS or request.path.startswith(("/console", "/login", "/logout")):
+                raise ReadOnlySite()
+
     @app.before_request
     def refuse_nul_characters():
         # No text a person types holds NUL, and PostgreSQL refuses it in text with an error.
@@ -174,6 +192,7 @@ ERROR_TEXT = {
     405: ("Not allowed", "This address does not accept that kind of request."),
     413: ("Too large", "What you sent is too large."),
     429: ("Too many requests", "Too many attempts. Please wait a minute and try again."),
+    503: ("Read only", "This copy of the site only shows what has been published."),
 }
 
 
@@ -188,6 +207,11 @@ def init_errors(app):
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
         return render_error(400, _("The form has expired or was not sent from this site. Reload the page and try again."))
+
+    @app.errorhandler(ReadOnlySite)
+    def read_only_site(exc):
+        return render_error(503, _("This copy of the site only shows what has been published. "
+                                   "To file a complaint or to log in, use the main site."))
 
     @app.errorhandler(HTTPException)
     def http_error(exc):
