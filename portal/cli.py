@@ -228,6 +228,28 @@ def ledger_verify():
     click.echo(f"ledger ok: {count} revisions, chain intact")
 
 
+@cli.command("export-site")
+@click.argument("dest", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--base-url", default="http://localhost", show_default=True,
+              help="Where the copy will be served: absolute links (feeds, QR codes) point there.")
+@click.option("--lang", default=None, help="Language of the pages (default: the site's, Simplified Chinese).")
+@with_appcontext
+def export_site_command(dest, base_url, lang):
+    """Write the public site as static files under DEST (serve DEST as the web root)."""
+    from .public.export import export_site
+
+    if lang is not None and lang not in current_app.config["LANGUAGES"]:
+        raise click.ClickException(f"no language {lang}; languages: {', '.join(current_app.config['LANGUAGES'])}")
+    result = export_site(current_app._get_current_object(), dest, base_url=base_url.rstrip("/"), lang=lang,
+                         progress=lambda done, left: click.echo(f"  {done} pages, {left} queued", err=True))
+    for page, link, status in result.broken:
+        click.echo(f"{page or '(start)'}: {link} answered {status}", err=True)
+    click.echo(f"exported {result.pages} pages in {result.seconds:.1f} s "
+               f"({result.pages_per_second:.0f} pages/s) to {dest}")
+    if result.broken:
+        raise click.ClickException(f"{len(result.broken)} link(s) answered no page")
+
+
 @cli.command("backup")
 @click.argument("dest", required=False, type=click.Path(path_type=Path))
 @with_appcontext

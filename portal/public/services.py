@@ -122,6 +122,12 @@ def iter_latest(org=None):
         last = batch[-1].seq
 
 
+def all_publication_ids():
+    """The pub_id of every publication (withdrawn ones too: their page says so), in order."""
+    return list(db.session.scalars(select(Publication.pub_id).where(Publication.revision == 1)
+                                   .order_by(Publication.pub_id)))
+
+
 def publication(pub_id):
     """The latest revision of `pub_id` (withdrawn or not), or None."""
     return latest(pub_id)

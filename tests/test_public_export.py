@@ -1,0 +1,95 @@
+"""`portal export-site DIR`: the public site as static files whose links all resolve.
+
+Loading and exporting the demo county takes a while, so one test checks the whole export.
+"""
+
+import functools
+import http.server
+import re
+import threading
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from portal.cli import cli
+from portal.extensions import db
+from portal.ledger import Publication
+from portal.public.export import DYNAMIC_PREFIXES, file_for, internal_path
+
+LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+
+
+@pytest.fixture
+def exported(app, tmp_path):
+    """The demo county exported to tmp_path/site; (app, folder, command output)."""
+    from portal.demo import load_demo
+
+    with app.app_context():
+        load_demo(seed=2026)
+    dest = tmp_path / "site"
+    result = app.test_cli_runner().invoke(cli, ["export-site", str(dest)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return app, dest, result.output
+
+
+def test_file_layout():
+    assert file_for("/") == Path("index.html")
+    assert file_for("/o/371402101201") == Path("o/371402101201/index.html")
+    assert file_for("/o/371402101201/finance/2026-10.csv") == Path("o/371402101201/finance/2026-10.csv")
+    assert file_for("/feed.atom") == Path("feed.atom")
+    assert internal_path("/o/1?page=2", "http://localhost") is None
+    assert internal_path("http://localhost/p/3", "http://localhost") == "/p/3"
+    assert internal_path("/hotline/", "http://localhost") is None
+    assert internal_path("https://example.org/", "http://localhost") is None
+
+
+def test_the_demo_county_is_exported_with_every_internal_link_resolving(exported):
+    app, dest, output = exported
+    assert re.search(r"exported \d+ pages in [\d.]+ s \(\d+ pages/s\)", output)
+    with app.app_context():
+        pub_ids = set(db.session.scalars(db.select(Publication.pub_id)))
+        finance = db.session.scalars(db.select(Publication).where(Publication.plugin == "disclosure")).first()
+    for pub_id in pub_ids:
+        assert (dest / f"p/{pub_id}/index.html").is_file() and (dest / f"p/{pub_id}/history/index.html").is_file()
+    for name in ("index.html", "feed.atom", "ledger.jsonl", "publications.csv", "pages/about/index.html"):
+        assert (dest / name).is_file(), name
+    assert (dest / f"o/{finance.org_code}/finance/index.html").is_file()
+    assert list((dest / f"o/{finance.org_code}/finance").glob("*/index.html"))  # month pages
+    assert list((dest / f"o/{finance.org_code}/finance").glob("*.csv"))
+    checked = 0
+    for page in dest.rglob("*.html"):
+        for link in LINK.findall(page.read_text(encoding="utf-8")):
+            parts = urlsplit(link.replace("&amp;", "&"))
+            if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(
+                    tuple(p for p in DYNAMIC_PREFIXES if p != "/static/")):
+                continue  # another site, a fragment or ?query on this page, or a dynamic route
+            target = dest / file_for(parts.path)
+            assert target.is_file(), f"{page.relative_to(dest)} links to {link}, not exported"
+            checked += 1
+    assert checked > 1000
+    # and a plain static server serves it from the folder's root
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(dest))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_port}"
+        home = urllib.request.urlopen(base + "/").read().decode("utf-8")
+        org = re.search(r'href="(/o/\d{12})"', home).group(1)
+        with urllib.request.urlopen(base + org) as resp:  # redirected to /o/<code>/
+            assert resp.status == 200 and "<h1" in resp.read().decode("utf-8")
+        css = re.search(r'href="(/static/css/[^"]+)"', home).group(1)
+        assert urllib.request.urlopen(base + css).status == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_page_that_fails_is_reported(app, tmp_path):
+    from unittest import mock
+
+    with mock.patch("portal.public.export.seed_paths", return_value=["/", "/o/000000000000"]):
+        result = app.test_cli_runner().invoke(cli, ["export-site", str(tmp_path / "x")])
+    assert result.exit_code == 1 and "/o/000000000000 answered 404" in result.output
