@@ -94,12 +94,13 @@ def export_site(app, dest, base_url="http://localhost", lang=None, progress=None
     while queue:
         path = queue.popleft()
         resp = client.get(path, base_url=base_url)
+        body = resp.get_data()
+        resp.close()  # ends a streamed response's request context
         if resp.status_code != 200:
             result.broken.append((linked_from[path], path, resp.status_code))
             continue
         target = dest / file_for(path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        body = resp.get_data()
         target.write_bytes(body)
         result.pages += 1
         if progress and result.pages % 1000 == 0:
