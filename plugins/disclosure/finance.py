@@ -8,6 +8,7 @@ and column. Money is integer fen throughout; amounts are read with Decimal, neve
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -325,10 +326,13 @@ def yuan(fen):
 
 # --- Figures from the ledger (the public side reads only published statements) -------------
 
+def _statement_criteria(org_code):
+    return (Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code == org_code)
+
+
 def finance_publications(org_code):
     """Latest revisions of the disclosures at `org_code` that carry a statement, newest first."""
-    pubs = db.session.scalars(latest_revisions().where(
-        Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code == org_code))
+    pubs = db.session.scalars(latest_revisions(*_statement_criteria(org_code)))
     return [p for p in pubs if isinstance(p.payload, dict) and isinstance(p.payload.get("statement"), dict)]
 
 
@@ -342,15 +346,45 @@ def statements_by_month(org_code):
     return found
 
 
-def statement_publication(org_code, month):
+@dataclass(frozen=True)
+class StatementEntry:
+    """A month's latest published statement in brief: where it is and its totals (fen)."""
+
+    seq: int
+    pub_id: int
+    opening_fen: int
+    income_fen: int
+    expense_fen: int
+    closing_fen: int
+
+
+def statement_index(org_code):
+    """{month: StatementEntry} of the latest published statement of each month at `org_code`.
+
+    Reads the figures out of the payloads in the database (JSON paths), so a page that needs
+    one month's statement and the others' totals does not load every month's lines.
+    """
+    fields = [Publication.payload[("statement", key)] for key in ("month", "opening_fen", "income_fen",
+                                                                   "expense_fen", "closing_fen")]
+    query = latest_revisions(*_statement_criteria(org_code)).with_only_columns(
+        Publication.seq, Publication.pub_id, fields[0].as_string(), *(f.as_integer() for f in fields[1:]))
+    found = {}
+    for seq, pub_id, month, opening, income, expense, closing in db.session.execute(query):
+        if month and month not in found:  # newest first: the first seen wins
+            found[month] = StatementEntry(seq, pub_id, opening, income, expense, closing)
+    return found
+
+
+def statement_publication(org_code, month, index=None):
     """The publication with the latest published statement of `month` at `org_code`, or None."""
-    return statements_by_month(org_code).get(month)
+    entry = (index if index is not None else statement_index(org_code)).get(month)
+    return db.session.get(Publication, entry.seq) if entry is not None else None
 
 
 def previous_closing(org, month):
     """The closing balance (fen) of the previous month's published statement of `org`, or None."""
-    pub = statement_publication(org.code, shift_month(month, -1))
-    return pub.payload["statement"].get("closing_fen") if pub is not None else None
+    entry = statement_index(org.code).get(shift_month(month, -1))
+    return entry.closing_fen if entry is not None else None
 
 
 def totals_by_account(statement):
@@ -362,15 +396,14 @@ def totals_by_account(statement):
     return sorted(((a, d, f) for (a, d), f in totals.items()), key=lambda t: (t[1] != "income", -t[2], t[0]))
 
 
-def monthly_series(org_code, year):
+def monthly_series(org_code, year, index=None):
     """[(month, income_fen, expense_fen)] for the twelve months of `year` (None where nothing published)."""
-    by_month = statements_by_month(org_code)
+    index = index if index is not None else statement_index(org_code)
     series = []
     for mon in range(1, 13):
         month = f"{year:04d}-{mon:02d}"
-        pub = by_month.get(month)
-        st = pub.payload["statement"] if pub else None
-        series.append((month, st["income_fen"] if st else None, st["expense_fen"] if st else None))
+        entry = index.get(month)
+        series.append((month, entry.income_fen if entry else None, entry.expense_fen if entry else None))
     return series
 
 

@@ -49,7 +49,7 @@ def _month_or_404(month):
 
 def disclosures(org_code):
     """Latest revisions of the published disclosures at `org_code`, newest first."""
-    return [p for p in db.session.scalars(latest_revisions().where(
+    return [p for p in db.session.scalars(latest_revisions(
         Publication.plugin == finance.PLUGIN, Publication.kind == finance.KIND, Publication.org_code == org_code))
         if isinstance(p.payload, dict)]
 
@@ -128,27 +128,27 @@ def village(code):
         if items or category == cat:
             groups.append((cat, finance.CATEGORY_LABELS[cat], items))
     record = compliance.village_record(org, year or local_today().year) if org.kind == "village" else None
-    months = sorted(finance.statements_by_month(org.code), reverse=True)
+    months = sorted(finance.statement_index(org.code), reverse=True)
     return render_template("disclosure/public/village.html", org=org, groups=groups, years=years, year=year,
                            category=category, categories=[(c, finance.CATEGORY_LABELS[c]) for c in CATEGORIES],
                            record=record, months=months[:24])
 
 
-def _statement_or_404(org, month):
-    pub = finance.statement_publication(org.code, month)
+def _statement_or_404(org, month, index=None):
+    pub = finance.statement_publication(org.code, month, index)
     if pub is None:
         abort(404)
     return pub, pub.payload["statement"]
 
 
-def _neighbours(org_code, month):
-    months = sorted(finance.statements_by_month(org_code))
+def _neighbours(index, month):
+    months = sorted(index)
     earlier = [m for m in months if m < month]
     later = [m for m in months if m > month]
     return (earlier[-1] if earlier else None), (later[0] if later else None)
 
 
-def month_charts(org_code, statement):
+def month_charts(org_code, statement, index=None):
     """The month's income and expense by account (bars) and the year's monthly trend (columns)."""
     totals = finance.totals_by_account(statement)
     income = bar_chart(_("Income by account, %(month)s (yuan)", month=statement["month"]),
@@ -158,7 +158,7 @@ def month_charts(org_code, statement):
                         [(a, f) for a, d, f in totals if d == "expense"], fmt=fen,
                         label_head=_("Account"), value_head=_("Expense"))
     year = int(statement["month"][:4])
-    series = finance.monthly_series(org_code, year)
+    series = finance.monthly_series(org_code, year, index)
     trend = column_chart(_("Income and expense by month, %(year)d (yuan)", year=year),
                          [m[5:] for m, _i, _e in series],
                          [(_("Income"), [i for _m, i, _e in series]), (_("Expense"), [e for _m, _i, e in series])],
@@ -170,19 +170,19 @@ def month_charts(org_code, statement):
 def finance_index(code):
     """The months with a published statement, and the year's trend."""
     org = _org_or_404(code)
-    by_month = finance.statements_by_month(org.code)
-    months = sorted(by_month, reverse=True)
+    index = finance.statement_index(org.code)
+    months = sorted(index, reverse=True)
     years = sorted({int(m[:4]) for m in months}, reverse=True)
     year = request.args.get("year", type=int)
     year = year if year in years else (years[0] if years else None)
     chart = None
     if year:
-        series = finance.monthly_series(org.code, year)
+        series = finance.monthly_series(org.code, year, index)
         chart = column_chart(_("Income and expense by month, %(year)d (yuan)", year=year),
                              [m[5:] for m, _i, _e in series],
                              [(_("Income"), [i for _m, i, _e in series]),
                               (_("Expense"), [e for _m, _i, e in series])], fmt=fen, category_head=_("Month"))
-    rows = [(m, by_month[m].payload["statement"]) for m in months if year is None or m.startswith(f"{year:04d}-")]
+    rows = [(m, index[m]) for m in months if year is None or m.startswith(f"{year:04d}-")]
     return render_template("disclosure/public/finance_index.html", org=org, rows=rows, years=years, year=year,
                            chart=chart)
 
@@ -191,10 +191,11 @@ def finance_index(code):
 def finance_month(code, month):
     """A month's statement: lines, totals, balances, review, charts, downloads."""
     org = _org_or_404(code)
-    pub, statement = _statement_or_404(org, _month_or_404(month))
-    previous, following = _neighbours(org.code, month)
+    index = finance.statement_index(org.code)
+    pub, statement = _statement_or_404(org, _month_or_404(month), index)
+    previous, following = _neighbours(index, month)
     return render_template("disclosure/public/finance_month.html", org=org, pub=pub, statement=statement,
-                           review=pub.payload.get("review") or {}, charts=month_charts(org.code, statement),
+                           review=pub.payload.get("review") or {}, charts=month_charts(org.code, statement, index),
                            previous=previous, following=following)
 
 
@@ -285,9 +286,9 @@ def org_sections(org):
             items = sorted((p for p in pubs if p.payload.get("category") == cat), key=_period_key, reverse=True)[:3]
             if items:
                 latest.append((finance.CATEGORY_LABELS[cat], items))
-        by_month = finance.statements_by_month(org.code)
-        last_month = max(by_month) if by_month else None
-        statement = by_month[last_month].payload["statement"] if last_month else None
+        index = finance.statement_index(org.code)
+        last_month = max(index) if index else None
+        statement = finance.statement_publication(org.code, last_month, index).payload["statement"] if index else None
         return [Section(SECTION_TITLE, "disclosure/public/section_village.html",
                         {"latest": latest, "last_month": last_month, "statement": statement,
                          "record": compliance.village_record(org, year)}, order=10)]

@@ -18,6 +18,8 @@ class Publication(db.Model):
     __table_args__ = (
         UniqueConstraint("pub_id", "revision"),
         Index("ix_ledger_publication_org_seq", "org_id", "seq"),
+        # the public pages of a unit find its publications by code (finance statements, disclosures)
+        Index("ix_ledger_publication_org_code_seq", "org_code", "seq"),
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -152,10 +152,15 @@ def history(pub_id):
     return list(db.session.scalars(select(Publication).where(Publication.pub_id == pub_id).order_by(Publication.revision)))
 
 
-def latest_revisions():
-    """A select of the latest revision of every publication that is not withdrawn, newest first."""
-    newest = select(func.max(Publication.seq)).group_by(Publication.pub_id).scalar_subquery()
-    return (select(Publication).where(Publication.seq.in_(newest), Publication.action != "withdraw")
+def latest_revisions(*criteria):
+    """A select of the latest revision of every publication that is not withdrawn, newest first.
+
+    `criteria` may only test what every revision of a publication shares (plugin, kind, org):
+    they narrow the search for the latest revision as well, so a village's statements are
+    found among its own rows rather than by grouping the whole ledger.
+    """
+    newest = select(func.max(Publication.seq)).where(*criteria).group_by(Publication.pub_id).scalar_subquery()
+    return (select(Publication).where(Publication.seq.in_(newest), Publication.action != "withdraw", *criteria)
             .order_by(Publication.seq.desc()))
 
 

@@ -1,0 +1,361 @@
+"""Benchmarks of issue 7, each printing ratios measured side by side in one run.
+
+    .venv/bin/python bench/run.py page     --db sqlite:///$PWD/bench/county.db
+    .venv/bin/python bench/run.py growth   --db sqlite:///$PWD/bench/county.db --small sqlite:///$PWD/bench/small.db
+    .venv/bin/python bench/run.py datasette --db sqlite:///$PWD/bench/county.db
+    .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill]
+    .venv/bin/python bench/run.py import
+    .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
+
+The machine is shared: every figure is a ratio of two measurements taken in alternating
+rounds in the same run, and the best round of each is kept.
+"""
+
+import argparse
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+
+from loadgen import Client, fmt, run  # noqa: E402
+
+VENV = ROOT / ".venv" / "bin"
+
+
+# --- servers ------------------------------------------------------------------------
+
+class Server:
+    """gunicorn serving `module:app` on a free port until stop()."""
+
+    def __init__(self, module, env, workers=2, port=None):
+        self.port = port or _free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [str(VENV / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(HERE),
+             "--graceful-timeout", "5", module],
+            env=dict(os.environ, **env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for(self.base)
+
+    def workers(self):
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(p) for p in out.split()]
+
+    def rss_mb(self):
+        sizes = []
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return sizes
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=30)
+
+
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(base, path="/", timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            Client(base).request("GET", path)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit(f"{base} did not start")
+
+
+def portal_env(db):
+    return {"DATABASE_URL": db, "PORTAL_HOTLINE_SUBMIT_LIMIT": "100000 per minute",
+            "PORTAL_HOTLINE_TRACK_LIMIT": "100000 per minute"}
+
+
+def portal_app(db):
+    os.environ["DATABASE_URL"] = db
+    from portal import create_app
+
+    return create_app({"SESSION_COOKIE_SECURE": False})
+
+
+def a_month_page(app):
+    """(path, html bytes) of a finance month page of the first village with statements."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.ledger import Publication
+
+    with app.app_context():
+        pub = db.session.scalar(select(Publication).where(Publication.plugin == "disclosure")
+                                .order_by(Publication.seq.desc()).limit(1))
+        path = f"/o/{pub.org_code}/finance/{pub.payload['statement']['month']}"
+    html = app.test_client().get(path).get_data()
+    return path, html
+
+
+def best(rounds):
+    return max(rounds, key=lambda s: s["rps"])
+
+
+def side_by_side(base_a, path_a, base_b, path_b, concurrency, requests, rounds=3, headers=None):
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(run(base_a, path_a, concurrency, requests, headers))
+        b.append(run(base_b, path_b, concurrency, requests, headers))
+    return best(a), best(b)
+
+
+# --- benchmarks ---------------------------------------------------------------------
+
+def bench_page(args):
+    """Finance month page vs a static file of the same size from the same gunicorn; p99 at 16 clients; RSS."""
+    app = portal_app(args.db)
+    path, html = a_month_page(app)
+    static = Path(app.extensions["portal_static_root"]) / "bench-finance.html"
+    static.write_bytes(html)  # WhiteNoise indexes the folder when the workers start
+    server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
+    try:
+        print(f"page {path}: {len(html)} bytes; static copy /static/bench-finance.html")
+        for c in (1, 16):
+            page, stat = side_by_side(server.base, path, server.base, "/static/bench-finance.html", c, args.requests)
+            print(f"  c={c:2d} page   {fmt(page)}")
+            print(f"  c={c:2d} static {fmt(stat)}")
+            print(f"  c={c:2d} RATIO page/static throughput {page['rps'] / stat['rps']:.2f}  "
+                  f"p99 page/static {page['p99'] / stat['p99']:.2f}")
+        etag = Client(server.base).request("GET", path)[1]["ETag"]
+        cond, stat = side_by_side(server.base, path, server.base, "/static/bench-finance.html", 16, args.requests,
+                                  headers={"If-None-Match": etag})
+        print(f"  c=16 page with If-None-Match (304) {fmt(cond)}")
+        print(f"  c=16 RATIO 304/static throughput {cond['rps'] / stat['rps']:.2f}")
+        print(f"  worker RSS after the runs: {', '.join(f'{m:.0f} MB' for m in server.rss_mb())}")
+    finally:
+        server.stop()
+        static.unlink()
+
+
+def bench_growth(args):
+    """Median latency of the month page at the county scale vs the small scale, served side by side."""
+    big = Server("wsgi_portal:app", portal_env(args.db), workers=1)
+    small = Server("wsgi_portal:app", portal_env(args.small), workers=1)
+    try:
+        path_big, _ = a_month_page(portal_app(args.db))
+        path_small, _ = a_month_page(portal_app(args.small))
+        a, b = side_by_side(big.base, path_big, small.base, path_small, 1, args.requests)
+        print(f"  large {path_big} {fmt(a)}")
+        print(f"  small {path_small} {fmt(b)}")
+        print(f"  RATIO median large/small {a['median'] / b['median']:.2f}")
+    finally:
+        big.stop()
+        small.stop()
+
+
+def bench_datasette(args):
+    """The month page vs Datasette serving the same statement lines as an HTML table."""
+    import json
+
+    app = portal_app(args.db)
+    path, _html = a_month_page(app)
+    code, month = path.split("/")[2], path.split("/")[-1]
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.ledger import Publication
+
+    tmp = Path(tempfile.mkdtemp())
+    lines_db = tmp / "finance.db"
+    conn = sqlite3.connect(lines_db)
+    conn.execute("CREATE TABLE finance_line (org_code, month, date, voucher, account_code, account, direction, "
+                 "summary, amount_fen INTEGER)")
+    with app.app_context():
+        for pub in db.session.scalars(select(Publication).where(Publication.org_code == code)):
+            st = pub.payload["statement"]
+            conn.executemany("INSERT INTO finance_line VALUES (?,?,?,?,?,?,?,?,?)",
+                             [(code, st["month"], ln["date"], ln["voucher"], ln["account_code"], ln["account"],
+                               ln["direction"], ln["summary"], ln["amount_fen"]) for ln in st["lines"]])
+    conn.execute("CREATE INDEX ix_month ON finance_line (org_code, month)")
+    conn.commit()
+    conn.close()
+    port = _free_port()
+    ds = subprocess.Popen([str(VENV / "datasette"), "serve", str(lines_db), "-p", str(port)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
+    try:
+        ds_base = f"http://127.0.0.1:{port}"
+        ds_path = f"/finance/finance_line?org_code={code}&month={month}&_size=100"
+        _wait_for(ds_base, ds_path)
+        print(f"  datasette rows: {json.loads(Client(ds_base).request('GET', ds_path.replace('finance_line?', 'finance_line.json?'))[2])['rows'].__len__()}")
+        page, dset = side_by_side(server.base, path, ds_base, ds_path, 16, args.requests)
+        print(f"  portal    {fmt(page)}")
+        print(f"  datasette {fmt(dset)}")
+        print(f"  RATIO portal/datasette throughput {page['rps'] / dset['rps']:.2f}")
+    finally:
+        server.stop()
+        ds.terminate()
+        ds.wait()
+
+
+def _hotline_client(base, village, results, n, errors):
+    client = Client(base)
+    for i in range(n):
+        try:
+            _s, _h, body = client.request("GET", "/hotline/")
+            token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body).group(1).decode()
+            form = urllib.parse.urlencode({"csrf_token": token, "category": "complaint", "village": village,
+                                           "description": f"路灯坏了，第{i}次反映。", "website": ""})
+            status, headers, _b = client.request("POST", "/hotline/", body=form,
+                                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+            if status == 303:
+                results.append(re.search(r"code=([0-9A-Z-]+)", headers["Location"]).group(1))
+            else:
+                errors.append(status)
+        except (OSError, AttributeError) as exc:
+            errors.append(repr(exc))
+            client = Client(base)
+
+
+def _bare_client(base, results, n, errors):
+    client = Client(base)
+    body = urllib.parse.urlencode({"category": "complaint", "village": "990901101201", "description": "路灯坏了"})
+    for _ in range(n):
+        try:
+            status, _h, data = client.request("POST", "/file", body=body,
+                                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+            (results if status == 201 else errors).append(data.decode() if status == 201 else status)
+        except OSError as exc:
+            errors.append(repr(exc))
+            client = Client(base)
+
+
+def bench_hotline(args):
+    """Filing through /hotline/ (GET form + POST) at 32 clients vs a bare sqlite3 insert view; codes checked."""
+    from sqlalchemy import func, select
+
+    from plugins.hotline.models import Case
+    from portal.extensions import db
+
+    app = portal_app(args.db)
+    bare_db = Path(tempfile.mkdtemp()) / "bare.db"
+    server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
+    bare = Server("wsgi_bare:app", {"BARE_DB": str(bare_db)}, workers=args.workers)
+    village = re.search(rb'<option value="(\d{12})"', Client(server.base).request("GET", "/hotline/")[2]).group(1).decode()
+    per_client = args.requests // 32
+    try:
+        with app.app_context():
+            before = db.session.scalar(select(func.count(Case.id)))
+        results, errors = [], []
+        threads = [threading.Thread(target=_hotline_client, args=(server.base, village, results, per_client, errors))
+                   for _ in range(32)]
+        t = time.perf_counter()
+        for th in threads:
+            th.start()
+        killed = None
+        if args.kill:
+            time.sleep(2)
+            killed = server.workers()[0]
+            os.kill(killed, signal.SIGKILL)
+        for th in threads:
+            th.join()
+        portal_s = time.perf_counter() - t
+        bare_results, bare_errors = [], []
+        bthreads = [threading.Thread(target=_bare_client, args=(bare.base, bare_results, per_client, bare_errors))
+                    for _ in range(32)]
+        t = time.perf_counter()
+        for th in bthreads:
+            th.start()
+        for th in bthreads:
+            th.join()
+        bare_s = time.perf_counter() - t
+        with app.app_context():
+            found = set(db.session.scalars(select(Case.code).where(Case.code.in_(results))))
+            after = db.session.scalar(select(func.count(Case.id)))
+        lost = [c for c in results if c not in found]
+        print(f"  portal: {len(results)} cases filed in {portal_s:.1f} s = {len(results) / portal_s:.1f}/s, "
+              f"{len(errors)} failed requests {sorted(set(map(str, errors)))[:5]}"
+              + (f"; worker {killed} SIGKILLed after 2 s" if killed else ""))
+        print(f"  bare:   {len(bare_results)} rows in {bare_s:.1f} s = {len(bare_results) / bare_s:.1f}/s, "
+              f"{len(bare_errors)} failed")
+        print(f"  RATIO portal/bare filings per second {(len(results) / portal_s) / (len(bare_results) / bare_s):.2f}")
+        print(f"  tracking codes returned {len(results)}, found afterwards {len(found)}, lost {len(lost)}; "
+              f"cases in the database grew by {after - before}")
+    finally:
+        server.stop()
+        bare.stop()
+
+
+def bench_import(args):
+    """Parsing a statement file (the largest a statement may have) vs a bare executemany of the same rows."""
+    import random
+
+    from plugins.disclosure import finance
+    from portal.tabular import TableError
+
+    app = portal_app("sqlite:///" + str(Path(tempfile.mkdtemp()) / "x.db"))
+    rng = random.Random(1)
+    n = finance.MAX_LINES
+    rows = [("2026-10-%02d" % rng.randint(1, 28), f"记-{i:05d}", "管理费用", "村委会电费", "",
+             f"{rng.randint(1, 99999)}.{rng.randint(0, 99):02d}") for i in range(n)]
+    csv = "日期,凭证号,科目,摘要,收入,支出\n" + "\n".join(",".join(r) for r in rows) + "\n"
+    with app.test_request_context():
+        t = time.perf_counter()
+        st = finance.parse_statement(csv.encode(), "s.csv", "2026-10", 10**12, None)
+        parse_s = time.perf_counter() - t
+        bad = csv + "2026-10-01,记-x,管理费用,错误金额,,abc\n"
+        try:
+            finance.parse_statement(bad.encode(), "s.csv", "2026-10", 10**12, None)
+            refused = False
+        except TableError:
+            refused = True
+    conn = sqlite3.connect(Path(tempfile.mkdtemp()) / "bare.db")
+    conn.execute("CREATE TABLE line (date, voucher, account, summary, income, expense)")
+    t = time.perf_counter()
+    with conn:
+        conn.executemany("INSERT INTO line VALUES (?,?,?,?,?,?)", rows)
+    bare_s = time.perf_counter() - t
+    print(f"  parse_statement: {len(st['lines'])} lines in {parse_s:.2f} s ({len(st['lines']) / parse_s:.0f} lines/s); "
+          f"a file with one bad line refused as a whole: {refused}")
+    print(f"  bare executemany: {n} rows in {bare_s:.3f} s ({n / bare_s:.0f} rows/s)")
+    print(f"  RATIO import/executemany lines per second {(n / parse_s) / (n / bare_s):.3f}")
+
+
+def bench_export(args):
+    """`portal export-site` on the database: pages per second."""
+    dest = Path(tempfile.mkdtemp()) / "site"
+    env = dict(os.environ, DATABASE_URL=args.db)
+    t = time.perf_counter()
+    out = subprocess.run([str(VENV / "portal"), "export-site", str(dest)], env=env, capture_output=True, text=True)
+    print("  " + out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr[-500:])
+    print(f"  wall time with start-up: {time.perf_counter() - t:.1f} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "export"])
+    parser.add_argument("--db", default=f"sqlite:///{HERE}/county.db")
+    parser.add_argument("--small", default=f"sqlite:///{HERE}/small.db")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--kill", action="store_true", help="hotline: SIGKILL one worker mid-run")
+    args = parser.parse_args()
+    print(f"== {args.bench} ({args.db})", flush=True)
+    globals()["bench_" + args.bench](args)
+
+
+if __name__ == "__main__":
+    main()

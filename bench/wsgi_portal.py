@@ -1,0 +1,10 @@
+"""The portal as gunicorn serves it in the benchmarks (DATABASE_URL from the environment)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal import create_app  # noqa: E402
+
+app = create_app({"SESSION_COOKIE_SECURE": False})
