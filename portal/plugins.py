@@ -154,6 +154,22 @@ class PluginHost:
     def is_active(self, plugin, org):
         return plugin in self.active_names(org)
 
+    def units_where_active(self, plugin, units):
+        """The units among `units` (below the county level) where `plugin` is active, in one query.
+
+        The same rule as active_names: the nearest switch on a unit's path decides.
+        """
+        switches = dict(db.session.execute(select(PluginActivation.org_id, PluginActivation.enabled)
+                                           .where(PluginActivation.plugin == plugin)).all())
+        out = []
+        for unit in units:
+            state = False
+            for unit_id in unit.ancestor_ids:  # from the root down: the nearest switch is seen last
+                state = switches.get(unit_id, state)
+            if state:
+                out.append(unit)
+        return out
+
     def require_active(self, plugin, org):
         """Abort with 404 unless `plugin` is on at `org` (plugin routes call this)."""
         if not self.is_active(plugin, org):

@@ -44,13 +44,14 @@ def _photos(form):
 @limiter.limit(submit_limit, methods=["POST"])
 def form():
     """The complaint form; on success the case is committed and the villager sent to its tracking page."""
-    groups = services.villages_open_for_filing()
     form = CaseForm()
-    form.set_villages(groups)
+    if request.method == "POST":
+        # Filing checks only the chosen village; the county's whole list is built to show the form again.
+        chosen = services.village_for_filing(form.village.data)
+        form.set_villages([(chosen.ancestor_of_kind("township"), [chosen])] if chosen else [])
     if request.method == "POST" and (form.website.data or "").strip():
-        return render_template("hotline/form.html", form=form, groups=groups,
-                               refused=_("This submission looks automatic and was not accepted. "
-                                         "If you are a person, leave the last field empty and send again.")), 400
+        return _show(form, 400, refused=_("This submission looks automatic and was not accepted. "
+                                          "If you are a person, leave the last field empty and send again."))
     if form.validate_on_submit():
         village = services.village_for_filing(form.village.data)
         if village is None:
@@ -69,8 +70,13 @@ def form():
             else:
                 # shown only now that the case is committed
                 return redirect(url_for("hotline_public.track", code=case.code, new=1), 303)
-    status = 400 if request.method == "POST" else 200
-    return render_template("hotline/form.html", form=form, groups=groups), status
+    return _show(form, 400 if request.method == "POST" else 200)
+
+
+def _show(form, status, **extra):
+    groups = services.villages_open_for_filing()
+    form.set_villages(groups)
+    return render_template("hotline/form.html", form=form, groups=groups, **extra), status
 
 
 @bp.route("/track", methods=["GET", "POST"])

@@ -76,15 +76,15 @@ def timeline_event(case, kind, text="", public=False, user=None, at=None):
 def villages_open_for_filing():
     """[(township, [villages])] of the townships with the hotline on, for the public form."""
     host = current_app.extensions["portal"]
-    out = []
-    for township in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "township").order_by(OrgUnit.code)):
-        if not host.is_active(PLUGIN, township):
-            continue
-        villages = list(db.session.scalars(
-            township.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)))
-        if villages:
-            out.append((township, villages))
-    return out
+    townships = list(db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "township").order_by(OrgUnit.code)))
+    open_townships = {t.id: t for t in host.units_where_active(PLUGIN, townships)}
+    by_township = {}
+    # every village at once (a county has hundreds), placed under its township by its path
+    for village in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
+        township_id = next((i for i in village.ancestor_ids if i in open_townships), None)
+        if township_id is not None:
+            by_township.setdefault(township_id, []).append(village)
+    return [(t, by_township[t.id]) for t in townships if t.id in by_township]
 
 
 def village_for_filing(code):
