@@ -56,6 +56,18 @@ def test_activation_is_inherited_by_villages_and_off_elsewhere(papp):
         assert not host.is_active("example", unit(VILLAGE_A1))
 
 
+def test_units_where_active_agrees_with_is_active(papp):
+    with papp.app_context():
+        host = _host(papp)
+        units = [unit(c) for c in (TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A1 + "-dzb", VILLAGE_B1)]
+        assert host.units_where_active("example", units) == [u for u in units if host.is_active("example", u)]
+        assert [u.code for u in host.units_where_active("example", units)] == [TOWN_A, VILLAGE_A1, VILLAGE_A1 + "-dzb"]
+        host.set_enabled("example", unit(COUNTY), True)
+        host.set_enabled("example", unit(TOWN_A), False)
+        db.session.commit()
+        assert [u.code for u in host.units_where_active("example", units)] == [TOWN_B, VILLAGE_B1]
+
+
 def test_unknown_plugin_and_village_switch_are_refused(papp):
     with papp.app_context():
         with pytest.raises(PluginError):
