@@ -32,6 +32,8 @@ class Defaults:
     CONTENT_DIR = None  # default: content/ beside the portal package
     SITE_NAME = None  # default: the translated product name
     PUBLIC_PAGE_SIZE = 20
+    # Public pages rendered for anonymous visitors kept per worker, by ETag and URL (0: none).
+    PUBLIC_PAGE_CACHE_SIZE = 256
     # Serve only the public site, from a read-only database connection (a replica, or the main
     # database opened read-only); every write (POST, the console, login) is refused with 503.
     PUBLIC_ONLY = False

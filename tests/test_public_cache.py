@@ -83,3 +83,42 @@ def test_errors_and_forms_get_no_etag(client, tree):
     resp = client.get("/o/nope")
     assert resp.status_code == 404 and "ETag" not in resp.headers
     assert "ETag" not in client.get("/hotline/").headers
+
+
+def test_an_anonymous_page_is_rendered_once_per_etag(app, client, tree):
+    first = client.get("/")
+    with mock.patch("portal.public.views.services.latest_publications", side_effect=AssertionError("rendered")):
+        again = client.get("/")
+        assert again.status_code == 200 and again.data == first.data
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert again.headers["Content-Type"] == first.headers["Content-Type"]
+    publish(app, VILLAGE_A1, "村道修路工程公示")
+    assert "村道修路工程公示" in client.get("/").get_data(as_text=True)  # a new ETag: rendered again
+
+
+def test_downloads_keep_their_headers_from_the_page_cache(client, tree):
+    first = client.get(f"/o/{VILLAGE_A1}/feed.atom")
+    again = client.get(f"/o/{VILLAGE_A1}/feed.atom")
+    assert again.data == first.data and again.mimetype == "application/atom+xml"
+
+
+def test_the_page_cache_can_be_off(app_factory):
+    app = app_factory(PUBLIC_PAGE_CACHE_SIZE=0)
+    client = app.test_client()
+    client.get("/")
+    with mock.patch("portal.public.views.services.latest_publications", side_effect=RuntimeError("rendered")):
+        with pytest.raises(RuntimeError):
+            client.get("/")
+
+
+def test_the_page_cache_keeps_the_newest_pages_only():
+    from flask import Response
+
+    from portal.public.caching import PageCache
+
+    cache = PageCache(2)
+    for key in ("a", "b", "c"):
+        cache.put(key, Response(key))
+    assert cache.get("a") is None and cache.get("b")[0] == b"b" and cache.get("c")[0] == b"c"
+    cache.put("big", Response(b"x" * (PageCache.MAX_BYTES + 1)))
+    assert cache.get("big") is None

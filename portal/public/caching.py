@@ -9,6 +9,8 @@ their pages get no ETag and no shared caching.
 """
 
 import hashlib
+import threading
+from collections import OrderedDict
 
 from flask import current_app, g, request, session
 from flask_babel import get_locale
@@ -40,8 +42,56 @@ def _cacheable_request():
     return request.method in ("GET", "HEAD") and not current_user.is_authenticated
 
 
+class PageCache:
+    """The last pages rendered for anonymous visitors, kept by (ETag, URL) in this process.
+
+    The ETag covers everything a public page depends on, so a page stored under it is the
+    page the view would render again; when anything changes the ETag changes and the old
+    entries are never asked for (they age out, least recently used first).
+    """
+
+    MAX_BYTES = 256 * 1024  # a larger answer (a big download) is rendered each time
+
+    def __init__(self, size):
+        self.size = size
+        self._pages = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            page = self._pages.get(key)
+            if page is not None:
+                self._pages.move_to_end(key)
+            return page
+
+    def put(self, key, response):
+        if self.size <= 0 or response.is_streamed or response.direct_passthrough:
+            return
+        body = response.get_data()
+        if len(body) > self.MAX_BYTES:
+            return
+        headers = [(k, v) for k, v in response.headers.items() if k in ("Content-Type", "Content-Disposition")]
+        with self._lock:
+            self._pages[key] = (body, headers)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def page_cache():
+    app = current_app._get_current_object()
+    if "portal_page_cache" not in app.extensions:
+        app.extensions["portal_page_cache"] = PageCache(app.config.get("PUBLIC_PAGE_CACHE_SIZE", 0))
+    return app.extensions["portal_page_cache"]
+
+
+def _page_key():
+    return (g.public_etag, request.host_url, request.full_path)
+
+
 def conditional_get():
-    """before_request: answer 304 at once when the client holds the page's current ETag."""
+    """before_request: answer 304 at once when the client holds the page's current ETag,
+    or the page rendered for someone else under the same ETag."""
     if not _cacheable_request():
         return None
     g.public_etag = site_validator()
@@ -50,6 +100,11 @@ def conditional_get():
     response.make_conditional(request)  # Werkzeug's If-None-Match handling (weak comparison)
     if response.status_code == 304:
         return public_cache_headers(response)
+    if request.method == "GET" and not session.modified:
+        page = page_cache().get(_page_key())
+        if page is not None:
+            g.public_page_cached = True
+            return current_app.response_class(page[0], headers=page[1])
     return None
 
 
@@ -69,6 +124,8 @@ def public_cache_headers(response):
     response.headers["Cache-Control"] = PRIVATE if session.modified else CACHE_CONTROL
     etag = g.get("public_etag")
     if etag and response.status_code == 200 and not response.get_etag()[0]:
+        if not session.modified and request.method == "GET" and not g.get("public_page_cached"):
+            page_cache().put(_page_key(), response)
         response.set_etag(etag)
     return response
 
