@@ -15,7 +15,7 @@ from collections import OrderedDict
 from flask import current_app, g, request, session
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select, true, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -28,13 +28,17 @@ CACHE_CONTROL = "public, max-age=60, must-revalidate"
 PRIVATE = "private, no-cache"
 
 
+_HEAD, _REVISION = LedgerHead.__table__, PublicRevision.__table__
+_STATE = (select(_HEAD.c.seq, _HEAD.c.hash, _REVISION.c.n).select_from(_HEAD.join(_REVISION, true()))
+          .where(_HEAD.c.id == 1, _REVISION.c.id == 1))
+
+
 def site_validator():
     """A digest of everything a public page depends on besides its URL: ledger head, public revision,
     language, today's date (Asia/Shanghai) and the deployed code (static files and content pages)."""
-    head = db.session.execute(select(LedgerHead.seq, LedgerHead.hash).where(LedgerHead.id == 1)).first()
-    revision = db.session.scalar(select(PublicRevision.n).where(PublicRevision.id == 1))
-    parts = (head.seq if head else 0, head.hash if head else "", revision or 0, str(get_locale()),
-             local_today().isoformat(), current_app.extensions.get("portal_deploy", ""))
+    # one query on every public request: both rows in a single SELECT
+    row = db.session.execute(_STATE).first() or (0, "", 0)
+    parts = (*row, str(get_locale()), local_today().isoformat(), current_app.extensions.get("portal_deploy", ""))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
