@@ -83,9 +83,12 @@ def _wait_for(base, path="/", timeout=60):
     raise SystemExit(f"{base} did not start")
 
 
+PAGE_CACHE = {}  # set from --no-page-cache
+
+
 def portal_env(db):
     return {"DATABASE_URL": db, "PORTAL_HOTLINE_SUBMIT_LIMIT": "100000 per minute",
-            "PORTAL_HOTLINE_TRACK_LIMIT": "100000 per minute"}
+            "PORTAL_HOTLINE_TRACK_LIMIT": "100000 per minute", **PAGE_CACHE}
 
 
 def portal_app(db):
@@ -354,8 +357,12 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--kill", action="store_true", help="hotline: SIGKILL one worker mid-run")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="serve with PUBLIC_PAGE_CACHE_SIZE=0: every page rendered")
     args = parser.parse_args()
-    print(f"== {args.bench} ({args.db})", flush=True)
+    if args.no_page_cache:
+        PAGE_CACHE["PORTAL_PUBLIC_PAGE_CACHE_SIZE"] = "0"
+    print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}", flush=True)
     globals()["bench_" + args.bench](args)
 
 
