@@ -122,3 +122,14 @@ def test_the_page_cache_keeps_the_newest_pages_only():
     assert cache.get("a") is None and cache.get("b")[0] == b"b" and cache.get("c")[0] == b"c"
     cache.put("big", Response(b"x" * (PageCache.MAX_BYTES + 1)))
     assert cache.get("big") is None
+
+
+def test_a_release_changes_the_etag(app_factory, tmp_path):
+    import shutil
+
+    content = tmp_path / "content"
+    shutil.copytree(app_factory().config["CONTENT_DIR"], content)
+    before = app_factory(CONTENT_DIR=str(content)).test_client().get("/pages/about").headers["ETag"]
+    (content / "about.md").write_text("# 关于\n\n新版本。\n", encoding="utf-8")
+    after = app_factory(CONTENT_DIR=str(content)).test_client().get("/pages/about")
+    assert "新版本" in after.get_data(as_text=True) and after.headers["ETag"] != before

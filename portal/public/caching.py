@@ -35,7 +35,7 @@ _STATE = (select(_HEAD.c.seq, _HEAD.c.hash, _REVISION.c.n).select_from(_HEAD.joi
 
 def site_validator():
     """A digest of everything a public page depends on besides its URL: ledger head, public revision,
-    language, today's date (Asia/Shanghai) and the deployed code (static files and content pages)."""
+    language, today's date (Asia/Shanghai) and the release (see deploy_fingerprint)."""
     # one query on every public request: both rows in a single SELECT
     row = db.session.execute(_STATE).first() or (0, "", 0)
     parts = (*row, str(get_locale()), local_today().isoformat(), current_app.extensions.get("portal_deploy", ""))
@@ -161,10 +161,17 @@ def _count_public_changes(session, _flush_context, _instances):
 
 
 def deploy_fingerprint(app, static_manifest):
-    """A digest of the deployed static files and content pages: a new release changes every ETag."""
+    """A digest of what a release changes on the public pages: static files, templates,
+    translations and content pages. A new release changes every ETag."""
     from pathlib import Path
 
     digest = hashlib.sha256(repr(sorted(static_manifest.items())).encode())
+    for name in sorted(app.jinja_env.list_templates()):
+        source, _filename, _uptodate = app.jinja_env.loader.get_source(app.jinja_env, name)
+        digest.update(name.encode() + source.encode())
+    for folder in app.config.get("BABEL_TRANSLATION_DIRECTORIES", "").split(";"):
+        for path in sorted(Path(folder).rglob("*.mo")) if folder else ():
+            digest.update(path.read_bytes())
     content = Path(app.config["CONTENT_DIR"])
     if content.is_dir():
         for path in sorted(content.rglob("*.md")):
