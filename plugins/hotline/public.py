@@ -45,6 +45,7 @@ def _photos(form):
 def form():
     """The complaint form; on success the case is committed and the villager sent to its tracking page."""
     form = CaseForm()
+    chosen = None
     if request.method == "POST":
         # Filing checks only the chosen village; the county's whole list is built to show the form again.
         chosen = services.village_for_filing(form.village.data)
@@ -53,7 +54,7 @@ def form():
         return _show(form, 400, refused=_("This submission looks automatic and was not accepted. "
                                           "If you are a person, leave the last field empty and send again."))
     if form.validate_on_submit():
-        village = services.village_for_filing(form.village.data)
+        village = chosen  # validation passed, so this is a POST and the village was looked up above
         if village is None:
             form.village.errors.append(_("The hotline does not take cases for this village."))
         else:
