@@ -133,3 +133,12 @@ def test_a_release_changes_the_etag(app_factory, tmp_path):
     (content / "about.md").write_text("# 关于\n\n新版本。\n", encoding="utf-8")
     after = app_factory(CONTENT_DIR=str(content)).test_client().get("/pages/about")
     assert "新版本" in after.get_data(as_text=True) and after.headers["ETag"] != before
+
+
+def test_a_waiting_message_is_shown_not_a_cached_page(app, client, tree):
+    etag = client.get("/").headers["ETag"]
+    with client.session_transaction() as sess:
+        sess["_flashes"] = [("success", "您已退出登录。")]
+    resp = client.get("/", headers={"If-None-Match": etag})
+    assert resp.status_code == 200 and "您已退出登录。" in resp.get_data(as_text=True)
+    assert client.get("/", headers={"If-None-Match": etag}).status_code == 304  # shown once, then cached again

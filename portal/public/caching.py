@@ -43,7 +43,9 @@ def site_validator():
 
 
 def _cacheable_request():
-    return request.method in ("GET", "HEAD") and not current_user.is_authenticated
+    # A message waiting in the session (flash) is shown by the next page rendered: render it.
+    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
+            and "_flashes" not in session)
 
 
 class PageCache:
