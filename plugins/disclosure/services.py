@@ -346,8 +346,9 @@ def summary_of(d):
     if s:
         return (f"{s['month']} 收入 {_yuan(s['income_fen'])} 元，支出 {_yuan(s['expense_fen'])} 元，"
                 f"期末余额 {_yuan(s['closing_fen'])} 元")
-    first = next((line.strip(" #>*-") for line in (d.body or "").splitlines() if line.strip(" #>*-")), "")
-    return first[:120]
+    # the first lines together, so a lead-in such as "本季度公开如下：" is followed by what it announces
+    text = " ".join(line.strip(" #>*-") for line in (d.body or "").splitlines() if line.strip(" #>*-"))
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def search_text_of(d):
