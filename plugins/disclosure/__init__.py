@@ -10,6 +10,8 @@ from portal.ui import MenuLink, Widget
 
 from . import models  # noqa: F401  (the tables belong to the metadata)
 
+LABEL = _l("Village-affairs disclosure (村务公开)")  # the module's name in the console
+
 WORKFLOW = frozenset({"disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish"})
 ALL = WORKFLOW | {"disclosure.compliance"}
 

@@ -10,6 +10,8 @@ from portal.ui import MenuLink, Section, Widget
 
 from . import models  # noqa: F401  (tables for the metadata)
 
+LABEL = _l("Grievance hotline (便民热线)")  # the module's name in the console
+
 ALL = frozenset({"hotline.handle", "hotline.assign", "hotline.personal", "hotline.confidential", "hotline.stats"})
 
 
