@@ -72,3 +72,75 @@ class DisclosureStep(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="steps")
+
+
+# --- on-request disclosure (点题公开) and objections (异议) -----------------------------------------
+
+class DisclosureRequest(db.Model):
+    """A villager's request that the village disclose a topic (点题公开), answered by a published disclosure.
+
+    `requester_name` and `requester_phone` are personal data: staff see them only on request,
+    each view audited; never on a public page, feed, export or log line.
+    """
+
+    __tablename__ = "disclosure_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)  # the villager's tracking code
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    requester_name: Mapped[str | None] = mapped_column(String(60))
+    requester_phone: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | answered
+    filed_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    due_at: Mapped[object] = mapped_column(db.DateTime)
+    extended_from: Mapped[object | None] = mapped_column(db.DateTime)  # the deadline before the one extension
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_draft.id"), index=True)  # the answer
+    pub_id: Mapped[int | None] = mapped_column()
+    answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+
+    org = relationship("OrgUnit")
+    draft = relationship("Disclosure")
+
+
+class DisclosureObjection(db.Model):
+    """A villager's objection (异议) to a published disclosure, answered by the village, then the township.
+
+    `handler` says who took it when it was filed: "village" (this module: village within N days,
+    township within M days when still disputed) or another plugin through the take_objection hook
+    (then `reference` and `reference_url` say where the villager follows it). Name and phone are
+    personal data, as for requests.
+    """
+
+    __tablename__ = "disclosure_objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    pub_id: Mapped[int] = mapped_column(index=True)
+    pub_title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    objector_name: Mapped[str | None] = mapped_column(String(60))
+    objector_phone: Mapped[str | None] = mapped_column(String(30))
+    handler: Mapped[str] = mapped_column(String(30), default="village")
+    reference: Mapped[str | None] = mapped_column(String(40))
+    reference_url: Mapped[str | None] = mapped_column(String(300))
+    # village → answered → township → closed; or handed_over (another plugin handles it)
+    state: Mapped[str] = mapped_column(String(20), default="village", index=True)
+    filed_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    due_at: Mapped[object | None] = mapped_column(db.DateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    dispute: Mapped[str | None] = mapped_column(Text)  # why the villager is still not satisfied
+    escalated_at: Mapped[object | None] = mapped_column(db.DateTime)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    township_answer: Mapped[str | None] = mapped_column(Text)
+    township_answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+    township_answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    closed_at: Mapped[object | None] = mapped_column(db.DateTime)
+
+    org = relationship("OrgUnit", foreign_keys=[org_id])
+    township = relationship("OrgUnit", foreign_keys=[township_id])
