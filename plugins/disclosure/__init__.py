@@ -9,6 +9,7 @@ from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Widget
 
 from . import models  # noqa: F401  (the tables belong to the metadata)
+from .decisions import DEFAULT_MATTERS
 
 WORKFLOW = frozenset({"disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish"})
 ALL = WORKFLOW | {"disclosure.compliance"}
@@ -16,7 +17,7 @@ ALL = WORKFLOW | {"disclosure.compliance"}
 
 @hookimpl
 def register_blueprints():
-    from . import public, views
+    from . import decision_public, decision_views, public, views  # noqa: F401  (decision_* add routes)
 
     return [views.bp, public.bp]
 
@@ -59,15 +60,21 @@ def register_settings():
         SettingSpec("disclosure.general_frequency", str, "quarterly",
                     _l("How often party and village affairs are disclosed"), choices=("monthly", "quarterly"),
                     help=_l("at least quarterly (村民委员会组织法 §30)")),
+        SettingSpec("disclosure.decision_matters", str, DEFAULT_MATTERS,
+                    _l("Matters decided by 四议两公开 (major decisions)"),
+                    help=_l("The matters a village must take through the six steps, separated by 、 or commas")),
     ]
 
 
 @hookimpl
 def publication_kinds():
+    from .decisions import DECISION_SCHEMA
     from .schema import PAYLOAD_SCHEMA
 
     return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
-                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA)]
+                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA),
+            PublicationKind("disclosure", "decision", _l("Major decision (四议两公开)"),
+                            "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA)]
 
 
 @hookimpl
@@ -75,6 +82,8 @@ def console_menu(user, org):
     links = []
     if any(can(user, p) for p in WORKFLOW):
         links.append(MenuLink(_l("Disclosures (村务公开)"), "disclosure.index", order=50))
+    if any(can(user, p) for p in ALL):
+        links.append(MenuLink(_l("Major decisions (四议两公开)"), "disclosure.decisions", order=52))
     if can(user, "disclosure.compliance"):
         links.append(MenuLink(_l("Disclosure compliance"), "disclosure.compliance", order=51))
     return links
@@ -106,4 +115,5 @@ def demo_data(org, rng):
     from . import demo
 
     demo.load(org, rng)
+    demo.load_decisions(org)
 

@@ -5,8 +5,8 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.console.forms import choices
 
@@ -76,3 +76,38 @@ class ReasonForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that takes a step (the form carries only the CSRF token)."""
+
+
+# --- major decisions (四议两公开) -----------------------------------------------------------------
+
+class DecisionForm(FlaskForm):
+    """A new major decision: its title and the matter, from the township's list."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("e.g. 村内道路硬化工程立项"))
+    matter = SelectField(_l("Matter"), validators=[DataRequired()],
+                         description=_l("The matters that need 四议两公开, as the township's setting lists them"))
+
+
+class DecisionStepForm(FlaskForm):
+    """Steps 1–4: the date, what was proposed or decided, who came and voted, who signed."""
+
+    held_on = DateField(_l("Date"), validators=[DataRequired()])
+    meeting = SelectField(_l("Meeting"), validators=[Optional()])
+    expected = IntegerField(_l("Expected to attend"), validators=[Optional(), NumberRange(min=0, max=100_000)])
+    present = IntegerField(_l("Present"), validators=[Optional(), NumberRange(min=0, max=100_000)])
+    approvals = IntegerField(_l("Approved"), validators=[Optional(), NumberRange(min=0, max=100_000)])
+    content = TextAreaField(_l("Content"), validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 6},
+                            description=_l("What was proposed, discussed or decided"))
+    signatures = StringField(_l("Signed by"), validators=[DataRequired(), Length(max=1000)],
+                             description=_l("Names of those who signed, separated by 、 or commas"))
+    township_attendees = StringField(_l("Township attendees"), validators=[Optional(), Length(max=1000)],
+                                     description=_l("Names of the township cadres who attended, if any"))
+
+
+class DecisionDisclosureForm(FlaskForm):
+    """Steps 5–6: the disclosure draft to start, prefilled from the record."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=100_000)],
+                         render_kw={"rows": 10})
