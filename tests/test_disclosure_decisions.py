@@ -254,3 +254,22 @@ def test_who_may_see_and_record(app, client, login_as, town):
     assert client.post(f"{url}/step", data=_form(1)).status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count(DecisionStep.id))) == 0
+
+
+def test_the_demo_has_a_complete_decision_and_one_in_progress(app, client):
+    from portal.demo import load_demo
+
+    with app.app_context():
+        load_demo()
+        code = db.session.scalar(select(MajorDecision)).org.code  # 导子村
+        stages = sorted(decisions.done_count(d) for d in db.session.scalars(select(MajorDecision)))
+    assert stages == [3, 6]
+    village = client.get(f"/o/{code}/disclosure").get_data(as_text=True)
+    assert "村内主干道路硬化工程" in village and "6/6" in village
+    assert "村集体机动地发包" in village and "3/6" in village
+    complete = client.get(f"/o/{code}/decisions/1").get_data(as_text=True)
+    assert "All six steps done" in complete
+    assert "导子村关于村内主干道路硬化工程的决议公开" in complete and "导子村关于村内主干道路硬化工程的实施结果公开" in complete
+    assert len(re.findall(r'href="/p/\d+"', complete)) == 2
+    in_progress = client.get(f"/o/{code}/decisions/2").get_data(as_text=True)
+    assert "3 of 6 steps done" in in_progress and in_progress.count("Not yet done.") == 3
