@@ -151,6 +151,33 @@ def test_steps_five_and_six_go_the_review_road_and_count_when_published(people):
     assert record_pub.payload["steps"][4]["pub_id"] == pub.pub_id and record_pub.payload["stage"] == 5
 
 
+def test_a_returned_resolution_does_not_count_and_the_record_ends_after_the_result(people):
+    p = people
+    d = new_decision(p)
+    record(d, p, 4)
+
+    def road(draft):
+        services.submit(draft, p["clerk"])
+        services.countersign(draft, p["supervisor"])
+        services.approve(draft, p["head"])
+        services.publish(draft, p["clerk"])
+        db.session.commit()
+
+    draft = decisions.start_disclosure(d, p["clerk"], 5)
+    services.submit(draft, p["clerk"])
+    services.return_draft(draft, p["supervisor"], "请补充预算明细")
+    db.session.commit()
+    assert decisions.next_number(d) == 5 and draft.state == "returned"
+    road(draft)
+    result = decisions.start_disclosure(d, p["clerk"], 6, body="已完工，决算45.6万元。")
+    db.session.commit()
+    assert result.title == "导子村关于村内道路硬化的实施结果公开" and decisions.done_count(d) == 5
+    road(result)
+    assert decisions.done_count(d) == 6 and decisions.next_number(d) is None
+    with pytest.raises(DecisionError, match="the record is complete"):
+        decisions.record_step(d, p["clerk"], 4, held_on=DAY, **STEPS[4])
+
+
 def test_the_township_setting_lists_the_matters(people):
     village = unit(VILLAGE_A1)
     assert "集体土地和资产发包" in decisions.matters(village) and "村级公益事业建设" in decisions.matters(village)
