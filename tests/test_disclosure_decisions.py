@@ -99,6 +99,7 @@ def counts():
     (2, dict(STEPS[2], held_on=local_today() + timedelta(days=1)), "is in the future"),
     (2, dict(STEPS[2], content=f"户主身份证号{ID_NUMBER}"), "Personal data was found in Content"),
     (2, dict(STEPS[2], signatures=""), "Name at least one person who signed"),
+    (2, dict(STEPS[2], present=None), "Give both how many should attend"),
 ])
 def test_a_refused_step_says_why_and_saves_nothing(people, number, fields, message):
     d = new_decision(people)

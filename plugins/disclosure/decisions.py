@@ -221,7 +221,9 @@ def record_step(decision, user, number, *, held_on, content="", signatures="", t
         problems = villagers_meeting_problems(meeting, expected, present, approvals)
     else:
         approvals, meeting = None, None
-        problems = count_problems(expected, present) if None not in (expected, present) else []
+        if (expected is None) != (present is None):
+            raise DecisionError(_("Give both how many should attend and how many were present, or neither."))
+        problems = count_problems(expected, present)
     if problems:
         raise DecisionError(" ".join(problems))
     _refuse_personal_data([(_("Content"), content), (_("Signatures"), "、".join(signed)),
