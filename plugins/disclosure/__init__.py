@@ -141,4 +141,5 @@ def demo_data(org, rng):
 
     demo.load(org, rng)
     demo.load_decisions(org)
+    demo.load_participation(org)
 

@@ -240,3 +240,80 @@ def load_decisions(county):
             services.approve(draft, users["daozi-head"])
             draft.countersigned_at, draft.approved_at = _at(day - timedelta(days=2), 15), _at(day - timedelta(1), 10)
             services.publish(draft, clerk, published_at=_at(day, 9))
+
+
+def load_participation(county, now=None):
+    """Sample 点题公开 and 异议: requests at 导子村 (one overdue, one answered by a linked disclosure, one new),
+    and objections the villages handle themselves (one at the township, one overdue, one closed).
+
+    The objections are of 南岭镇 and 导子村 from before their townships took objections through the
+    hotline (a row keeps the handler it was filed with); new objections there go to the hotline.
+    """
+    from portal.timeutil import utcnow
+    from portal.workdays import deadline
+
+    from . import participation as p
+    from .models import Disclosure, DisclosureObjection, DisclosureRequest
+
+    now = now or utcnow()
+    host = current_app.extensions["portal"]
+    villages = {v.name: v for v in db.session.scalars(county.subtree_query().where(OrgUnit.kind == "village"))
+                if host.is_active("disclosure", v)}
+    daozi = villages.get("导子村")
+    clerk = db.session.scalar(select(User).where(User.username == "daozi-clerk"))
+    if daozi is None or clerk is None:
+        return
+
+    def request(topic, days_ago, detail=""):
+        filed = now - timedelta(days=days_ago)
+        req = DisclosureRequest(code=p.new_code(), org_id=daozi.id, topic=topic, detail=detail, state="open",
+                                filed_at=filed, due_at=p.request_deadline(daozi, filed))
+        db.session.add(req)
+        return req
+
+    request("村集体厂房租金收取及使用情况", 14, "厂房出租给谁了、一年租金多少、钱用到哪里了？")
+    request("2026年冬季取暖补贴发放名单", 1)
+    answered = request("村道修路工程资金使用明细", 9, "县里补助和村里自筹各多少？")
+    d = Disclosure(org=daozi, org_id=daozi.id, category="village", disclosure_kind="on_request",
+                   title="关于“村道修路工程资金使用明细”的答复", attachments=[], state="published",
+                   body=("村民点题：村道修路工程资金使用明细\n\n"
+                         "村道修路工程预算38.6万元（含监理费），其中县交通局补助20万元，村集体自筹18.6万元。"
+                         "截至11月底已支付工程款30万元，余款待验收后支付。"),
+                   created_by_id=clerk.id, created_at=now - timedelta(days=8),
+                   countersigned_at=now - timedelta(days=6), approved_at=now - timedelta(days=5))
+    db.session.add(d)
+    db.session.flush()
+    pub = ledger.publish(plugin="disclosure", kind="disclosure", org=daozi, title=d.title,
+                         summary=services.summary_of(d), payload=services.payload_of(d),
+                         search_text=services.search_text_of(d), user=clerk, published_at=now - timedelta(days=4))
+    d.pub_id, d.published_at = pub.pub_id, pub.published_at
+    answered.draft_id, answered.pub_id, answered.state, answered.answered_at = d.id, pub.pub_id, "answered", \
+        pub.published_at
+
+    def latest_of(village, before):
+        return db.session.scalar(ledger.latest_revisions().where(ledger.Publication.plugin == "disclosure",
+                                                                  ledger.Publication.org_code == village.code,
+                                                                  ledger.Publication.published_at < before))
+
+    def objection(village, text, days_ago, **fields):
+        filed = now - timedelta(days=days_ago)
+        target = latest_of(village, filed) if village is not None else None
+        if target is None:
+            return None
+        fields = {"state": "village", "due_at": deadline(filed, 10), **fields}
+        obj = DisclosureObjection(code=p.new_code(), org_id=village.id, pub_id=target.pub_id,
+                                  pub_title=target.title[:200], text=text, handler="village", filed_at=filed,
+                                  **fields)
+        db.session.add(obj)
+        return obj
+
+    shiqiao = villages.get("石桥村")
+    township = shiqiao.parent if shiqiao is not None else None
+    objection(shiqiao, "财务公开中“路灯维修”一笔支出金额偏高，请说明维修了几盏灯、单价多少。", 20, state="township",
+              answer="共维修路灯12盏，单价含人工，明细附后。", answered_at=now - timedelta(days=12),
+              dispute="同样的灯镇上别的村单价低一半，请镇里核实。", escalated_at=now - timedelta(days=10),
+              township_id=township.id if township else None,
+              due_at=deadline(now - timedelta(days=10), 20))
+    objection(villages.get("北坡村"), "第三季度村务公开没有写低保评议的结果。", 18)
+    objection(daozi, "上月办公用品支出为何比往月多？", 30, state="closed", answer="本月集中购置了打印机硒鼓和档案盒。",
+              answered_at=now - timedelta(days=25), closed_at=now - timedelta(days=24))
