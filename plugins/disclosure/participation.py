@@ -16,8 +16,6 @@ which answers within `disclosure.objection_township_days`.
 """
 
 import secrets
-from datetime import timedelta
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -383,18 +381,7 @@ def overdue_items(org, now=None, limit=8):
     return sorted(items, key=lambda t: t[1].due_at)[:limit]
 
 
-def days_late(row, now=None):
-    """Whole days past the deadline (0 when not late)."""
-    late = (now or utcnow()) - row.due_at
-    return max(0, late // timedelta(days=1) + (1 if late % timedelta(days=1) else 0)) if late > timedelta(0) else 0
-
-
 def answer_of(req):
     """The latest revision of the publication answering `req`, or None."""
     return ledger.latest(req.pub_id) if req.pub_id else None
-
-
-def linked_requests(draft_id):
-    """Requests a draft answers (for the draft page)."""
-    return list(db.session.scalars(select(DisclosureRequest).where(DisclosureRequest.draft_id == draft_id)))
 
