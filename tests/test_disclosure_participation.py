@@ -259,6 +259,8 @@ def test_a_request_is_answered_by_publishing_a_linked_disclosure(app, client, lo
     login_as("village_head", VILLAGE_A1)
     resp = client.post(f"/console/disclosure/participation/r/{req_id}/answer")
     draft_id = int(re.search(r"/d/(\d+)", resp.headers["Location"]).group(1))
+    draft_page = client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert "answers the villagers’ request “村道修路工程的资金使用明细”" in draft_page
     with app.app_context():
         from plugins.disclosure.models import Disclosure
 

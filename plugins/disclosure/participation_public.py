@@ -55,6 +55,16 @@ def disclosure_objectable(publication):
     return p.objectable(publication) is not None
 
 
+@bp.app_template_global("disclosure_answers")
+def disclosure_answers(draft_id):
+    """The requests a draft answers (for the console's draft page)."""
+    from sqlalchemy import select
+
+    from .models import DisclosureRequest
+
+    return list(db.session.scalars(select(DisclosureRequest).where(DisclosureRequest.draft_id == draft_id)))
+
+
 @bp.app_template_filter("due_day")
 def due_day(moment):
     """A deadline (the end of a local day, stored as the next midnight UTC) as its local date."""
