@@ -138,6 +138,12 @@ def test_bad_requests_are_refused_with_a_message_and_nothing_is_saved(web, app, 
         assert _count(DisclosureRequest) == 0
 
 
+def test_a_phone_typed_into_the_topic_is_masked_on_the_public_list(web):
+    web.post(f"/o/{VILLAGE_A1}/disclosure/ask", data=dict(ASK, topic=f"低保名单，有事打{PHONE}"))
+    listing = web.get(f"/o/{VILLAGE_A1}/disclosure").get_data(as_text=True)
+    assert PHONE not in listing and "139****5678" in listing
+
+
 def test_html_is_shown_as_text_and_emoji_survive(web):
     resp = web.post(f"/o/{VILLAGE_A1}/disclosure/ask",
                     data=dict(ASK, topic="<script>alert(1)</script>修路👍", detail="<b>粗</b>"))

@@ -25,6 +25,7 @@ from portal import audit, ledger
 from portal.accounts import can
 from portal.extensions import db
 from portal.orgs import OrgUnit, get_setting
+from portal.privacy import mask_personal_data
 from portal.timeutil import utcnow
 from portal.workdays import deadline
 
@@ -212,7 +213,8 @@ def public_requests(org_code, limit=50):
         .join(OrgUnit, DisclosureRequest.org_id == OrgUnit.id).where(OrgUnit.code == org_code)
         .order_by(DisclosureRequest.filed_at.desc(), DisclosureRequest.id.desc()).limit(limit))
     now = utcnow()
-    return [{"topic": r.topic, "filed_at": r.filed_at, "due_at": r.due_at, "state": r.state,
+    # a villager may type a phone or an ID number into the topic: the public list masks it
+    return [{"topic": mask_personal_data(r.topic), "filed_at": r.filed_at, "due_at": r.due_at, "state": r.state,
              "state_label": REQUEST_STATES[r.state], "pub_id": r.pub_id, "extended": r.extended_from is not None,
              "answered_at": r.answered_at, "overdue": r.state == "open" and r.due_at < now} for r in rows]
 
