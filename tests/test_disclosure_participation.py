@@ -118,7 +118,7 @@ def test_asking_shows_the_code_only_after_storing_and_the_public_list_never_show
     page = web.get(resp.headers["Location"]).get_data(as_text=True)
     assert code in page and "村道修路工程的资金使用明细" in page and NAME not in page and PHONE not in page
     for url in (f"/o/{VILLAGE_A1}/disclosure", f"/o/{VILLAGE_A1}", f"/o/{VILLAGE_A1}/feed.atom", "/feed.atom",
-                f"/api/v1/orgs/{VILLAGE_A1}", "/ledger.jsonl"):
+                f"/api/v1/orgs/{VILLAGE_A1}", "/api/v1/publications", "/ledger.jsonl"):
         body = web.get(url).get_data(as_text=True)
         assert NAME not in body and PHONE not in body and code not in body, url
     listing = web.get(f"/o/{VILLAGE_A1}/disclosure").get_data(as_text=True)
