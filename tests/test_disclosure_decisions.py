@@ -218,7 +218,9 @@ def test_the_clerk_records_a_decision_in_the_console_and_the_public_sees_it(app,
                        data={"title": "村内道路硬化", "matter": "村级公益事业建设"})
     url = resp.headers["Location"]
     decision_id = int(re.search(r"/decisions/(\d+)$", url).group(1))
-    assert "Next step: Branch proposal" in client.get(url).get_data(as_text=True)
+    page = client.get(url).get_data(as_text=True)
+    assert "Next step: Branch proposal" in page
+    assert "Officials of 导子村: 张建国 (Party branch secretary (书记))" in page  # from the org tree, to help sign
 
     for n in (1, 2):
         assert client.post(f"{url}/step", data=_form(n)).status_code == 302

@@ -107,6 +107,7 @@ def _render(decision, step_form=None, pub_form=None, error=None):
     return render_console("disclosure/console/decision.html", org=decision.org, decision=decision, number=number,
                           pending=pending, may_record=may_record, step_form=step_form, pub_form=pub_form,
                           error=error, labels=decisions.STEP_LABELS, meetings=decisions.MEETING_LABELS,
+                          officials=decisions.officials(decision.org) if step_form is not None else ([], []),
                           states=STATE_LABELS, stage=decisions.done_count(decision),
                           public_url=url_for("disclosure_public.decision", code=decision.org.code,
                                              decision_id=decision.id) if decision.pub_id else None)

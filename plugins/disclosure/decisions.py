@@ -134,6 +134,26 @@ def matters(org):
     return seen
 
 
+OFFICIAL_TITLES = ("secretary", "deputy_secretary", "branch_committee", "committee_director", "committee_member",
+                   "supervision_director", "supervision_member", "clerk")
+
+
+def officials(village, day=None):
+    """(village officials, township cadres): [(name, title label)] holding a position on `day`, to help sign."""
+    from portal.orgs.models import POSITION_TITLES, OrgUnit, Person, Position
+
+    day, labels = day or local_today(), dict(POSITION_TITLES)
+    rows = db.session.execute(
+        select(Person.name, Position.title, OrgUnit.path).join(Person, Position.person_id == Person.id)
+        .join(OrgUnit, Position.org_id == OrgUnit.id)
+        .where(Position.start_date <= day, (Position.end_date.is_(None)) | (Position.end_date >= day),
+               OrgUnit.id.in_(village.ancestor_ids) | OrgUnit.path.startswith(village.path, autoescape=True))
+        .order_by(Position.id)).all()
+    ours = [(n, labels[t]) for n, t, path in rows if t in OFFICIAL_TITLES and path.startswith(village.path)]
+    township = [(n, labels[t]) for n, t, _path in rows if t == "township_cadre"]
+    return ours, township
+
+
 # --- recording ----------------------------------------------------------------------------------
 
 def create_decision(org, user, *, title, matter):
