@@ -205,26 +205,28 @@ def load_decisions(county):
         select(Position.title, Person.name).join(Person, Position.person_id == Person.id)
         .join(OrgUnit, Position.org_id == OrgUnit.id).where(OrgUnit.path.startswith(daozi.path)))}
     secretary, director = names.get("secretary", "张建国"), names.get("committee_director", "李春生")
+    cadres = [name for name, _title in decisions.officials(daozi, date(2026, 8, 1))[1]] or ["刘洋"]
+    cadre, cadres = cadres[0], "、".join(cadres[:2])
     two = f"{secretary}、{director}、{names.get('branch_committee', '王桂兰')}"
     clerk = users["daozi-clerk"]
     roads = [
         (1, date(2026, 8, 3), dict(content="党支部提议：硬化村内主干道路1.2公里，资金来自上级奖补和村集体收益。",
-                                   signatures=secretary, township_attendees="刘洋")),
+                                   signatures=secretary, township_attendees=cadre)),
         (2, date(2026, 8, 6), dict(content="村两委会议商议，同意提议，形成实施方案。", expected=7, present=7,
-                                   signatures=two, township_attendees="刘洋")),
+                                   signatures=two, township_attendees=cadre)),
         (3, date(2026, 8, 10), dict(content="党员大会审议通过实施方案。", expected=28, present=25, approvals=24,
                                     signatures=secretary)),
         (4, date(2026, 8, 15), dict(content="村民代表会议表决通过：硬化村内主干道路1.2公里，预算48万元，"
                                             "公开招标确定施工单位。", meeting="representatives", expected=35,
                                     present=31, approvals=29, signatures=f"{secretary}、{director}",
-                                    township_attendees="刘洋、陈静")),
+                                    township_attendees=cadres)),
     ]
     lease = [(1, date(2026, 11, 2), dict(content="党支部提议：村集体机动地86亩公开发包，期限5年。",
                                          signatures=secretary)),
              (2, date(2026, 11, 5), dict(content="村两委会议商议，确定底价和竞价办法。", expected=7, present=6,
                                          signatures=two)),
              (3, date(2026, 11, 12), dict(content="党员大会审议通过发包方案。", expected=28, present=22,
-                                          approvals=20, signatures=secretary, township_attendees="刘洋"))]
+                                          approvals=20, signatures=secretary, township_attendees=cadre))]
     for title, matter, steps, disclosed in (
             ("村内主干道路硬化工程", "村级公益事业建设", roads,
              ((5, date(2026, 8, 18), ""), (6, date(2026, 10, 28), "道路硬化1.2公里已完工并通过验收，决算45.6万元。"))),

@@ -95,7 +95,7 @@ class DecisionStepForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     meeting = SelectField(_l("Meeting"), validators=[Optional()])
     expected = IntegerField(_l("Expected to attend"), validators=[Optional(), NumberRange(min=0, max=100_000)])
-    present = IntegerField(_l("Present"), validators=[Optional(), NumberRange(min=0, max=100_000)])
+    present = IntegerField(_l("Number present"), validators=[Optional(), NumberRange(min=0, max=100_000)])
     approvals = IntegerField(_l("Approved"), validators=[Optional(), NumberRange(min=0, max=100_000)])
     content = TextAreaField(_l("Content"), validators=[DataRequired(), Length(max=20_000)], render_kw={"rows": 6},
                             description=_l("What was proposed, discussed or decided"))
