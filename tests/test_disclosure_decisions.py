@@ -303,3 +303,27 @@ def test_the_demo_has_a_complete_decision_and_one_in_progress(app, client):
     assert len(re.findall(r'href="/p/\d+"', complete)) == 2
     in_progress = client.get(f"/o/{code}/decisions/2").get_data(as_text=True)
     assert "3 of 6 steps done" in in_progress and in_progress.count("Not yet done.") == 3
+
+
+def test_decision_forms_carry_a_csrf_token_and_a_post_without_one_saves_nothing(app_factory):
+    from tests.helpers import PASSWORD
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+        db.session.commit()
+        d = decisions.create_decision(unit(VILLAGE_A1), make_user("village_clerk", VILLAGE_A1, "clerk"),
+                                      title="道路", matter="村级公益事业建设")
+        db.session.commit()
+        url = f"/console/disclosure/decisions/{d.id}"
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    assert client.post("/login", data={"username": "clerk", "password": PASSWORD, "csrf_token": token}).status_code == 302
+    for path in (url, f"/console/disclosure/decisions/{VILLAGE_A1}/new"):
+        html = client.get(path).get_data(as_text=True)
+        assert html.count('method="post"') >= 1 and html.count('name="step-csrf_token"') + \
+            html.count('name="csrf_token"') >= html.count('method="post"'), path
+    assert client.post(f"{url}/step", data=_form(1)).status_code == 400  # no token
+    with app.app_context():
+        assert db.session.scalar(select(func.count(DecisionStep.id))) == 0
