@@ -123,6 +123,16 @@ def test_asking_shows_the_code_only_after_storing_and_the_public_list_never_show
         assert NAME not in body and PHONE not in body and code not in body, url
     listing = web.get(f"/o/{VILLAGE_A1}/disclosure").get_data(as_text=True)
     assert "村道修路工程的资金使用明细" in listing and "Waiting for the village" in listing
+    data = web.get(f"/o/{VILLAGE_A1}/disclosure/requests.json").get_json()
+    assert data["requests"][0]["topic"] == "村道修路工程的资金使用明细" and data["requests"][0]["status"] == "open"
+    assert NAME not in str(data) and PHONE not in str(data) and code not in str(data)
+
+
+def test_a_township_with_the_module_off_takes_no_requests(web):
+    from tests.helpers import VILLAGE_B1
+
+    assert web.get(f"/o/{VILLAGE_B1}/disclosure/ask").status_code == 404
+    assert web.post(f"/o/{VILLAGE_B1}/disclosure/ask", data=ASK).status_code == 404
 
 
 @pytest.mark.parametrize("data, message", [

@@ -106,6 +106,24 @@ def ask(code):
     return render_template("disclosure/public/ask.html", org=org, form=form), status
 
 
+@bp.route("/o/<code>/disclosure/requests.json")
+def requests_json(code):
+    """A village's requests as JSON: topic, dates, status, deadline and the answer's address; never who asked."""
+    import json
+
+    from flask import Response
+
+    org = org_by_code(code)
+    if org is None or org.kind != "village":
+        abort(404)
+    rows = [{"topic": r["topic"], "asked_on": local_date(r["filed_at"]).isoformat(),
+             "status": r["state"], "due": due_day(r["due_at"]), "extended": r["extended"], "overdue": r["overdue"],
+             "answer": url_for("public.publication", pub_id=r["pub_id"], _external=True) if r["pub_id"] else None}
+            for r in p.public_requests(org.code, limit=500)]
+    body = json.dumps({"org": {"code": org.code, "name": org.name}, "requests": rows}, ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json")
+
+
 @bp.route("/disclosure/request")
 @limiter.limit(track_limit)
 def follow_request():
