@@ -377,6 +377,12 @@ def publish(d, user, published_at=None):
         pub = ledger.publish(plugin=PLUGIN, kind=KIND, org=d.org, **fields)
     d.state, d.pub_id, d.published_at = "published", pub.pub_id, pub.published_at
     _step(d, user, "publish", _("revision %(n)d", n=pub.revision))
+    from .decisions import draft_published  # a draft may be step 5 or 6 of a major decision (四议两公开)
+
+    draft_published(d, pub, user)
+    from .participation import draft_published as answers_request  # a draft may answer a request (点题公开)
+
+    answers_request(d, pub)
     return pub
 
 
