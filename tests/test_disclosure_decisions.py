@@ -327,3 +327,28 @@ def test_decision_forms_carry_a_csrf_token_and_a_post_without_one_saves_nothing(
     assert client.post(f"{url}/step", data=_form(1)).status_code == 400  # no token
     with app.app_context():
         assert db.session.scalar(select(func.count(DecisionStep.id))) == 0
+
+
+def test_a_step_recorded_twice_at_once_answers_with_a_message_not_an_error(app, client, login_as, town,
+                                                                            monkeypatch):
+    login_as("village_clerk", VILLAGE_A1)
+    resp = client.post(f"/console/disclosure/decisions/{VILLAGE_A1}/new",
+                       data={"title": "村内道路硬化", "matter": "村级公益事业建设"})
+    url = resp.headers["Location"]
+    assert client.post(f"{url}/step", data=_form(1)).status_code == 302
+    # a second clerk's request that read the record before the first one was saved
+    real_record, real_next = decisions.record_step, decisions.next_number
+
+    def record_from_a_stale_read(*args, **kwargs):
+        monkeypatch.setattr(decisions, "next_number", lambda decision: 1)
+        try:
+            return real_record(*args, **kwargs)
+        finally:
+            monkeypatch.setattr(decisions, "next_number", real_next)
+
+    monkeypatch.setattr(decisions, "record_step", record_from_a_stale_read)
+    late = client.post(f"{url}/step", data=_form(1))
+    assert late.status_code == 409
+    assert "recorded by someone else a moment ago" in late.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DecisionStep)) == 1

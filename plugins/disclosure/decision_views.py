@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal import ledger
 from portal.accounts import can, org_or_404, permission_required
@@ -137,10 +138,14 @@ def decision_step(decision_id):
                               signatures=form.signatures.data, township_attendees=form.township_attendees.data,
                               expected=form.expected.data, present=form.present.data,
                               approvals=form.approvals.data, meeting=form.meeting.data)
+        db.session.commit()
     except (DecisionError, ledger.LedgerError) as exc:
         db.session.rollback()
         return _render(_decision_or_404(decision_id), step_form=form, error=str(exc)), 422
-    db.session.commit()
+    except IntegrityError:  # the same step recorded by someone else a moment before
+        db.session.rollback()
+        return _render(_decision_or_404(decision_id), error=_(
+            "This step was recorded by someone else a moment ago; the record below is the current one.")), 409
     flash(_("Step recorded and the public record updated."), "success")
     return redirect(url_for("disclosure.decision_detail", decision_id=decision_id))
 
