@@ -151,7 +151,7 @@ def plugins_list(code):
     active = host.active_names(_unit(code)) if code else None
     for name in host.names():
         state = "" if active is None else ("  on" if name in active else "  off")
-        click.echo(f"{name}{state}")
+        click.echo(f"{name}{state}  {host.label(name)}")
 
 
 def _switch(name, code, enabled):

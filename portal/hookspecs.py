@@ -68,3 +68,8 @@ def demo_data(org, rng):
 @hookspec
 def on_event(event):
     """React to a domain Event (published, case filed, case overdue…); the return value is ignored."""
+
+
+@hookspec(firstresult=True)
+def take_objection(org, publication, text, name, phone):
+    """Take a villager's objection (村务公开异议) to `publication` at the village `org`; return a Handover or None."""

@@ -76,6 +76,11 @@ class PluginHost:
         """Hooks of every registered plugin (for app-wide hooks such as register_blueprints)."""
         return self.pm.hook
 
+    def label(self, name):
+        """A plugin's name for people: its module's LABEL (translatable), else its registered name."""
+        plugin = self.pm.get_plugin(name)
+        return getattr(plugin, "LABEL", None) or name
+
     def names(self):
         """Names of the switchable plugins, sorted."""
         return sorted(n for n, _ in self.pm.list_name_plugin() if n != CORE and not self.pm.is_blocked(n))

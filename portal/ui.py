@@ -31,3 +31,12 @@ class Section:
     template: str
     context: dict = field(default_factory=dict)
     order: int = 100
+
+
+@dataclass(frozen=True)
+class Handover:
+    """What take_objection returns: the code the villager follows the matter with, and the page to follow it on."""
+
+    reference: str
+    url: str
+    label: object = ""

@@ -86,6 +86,17 @@ class DemoModule:
         return [Widget("Demo tile", "console/widgets/summary.html", {"units": [], "modules": ["demo!"]}, order=99)]
 
 
+def test_modules_go_by_their_labels(app, client, tree, login_as):
+    login_as("county_admin", COUNTY)
+    page = client.get("/console/plugins").get_data(as_text=True)
+    assert "Village-affairs disclosure (村务公开)" in page and "Grievance hotline" in page
+    resp = client.post("/console/plugins/toggle", data={"org": TOWN_A, "plugin": "hotline", "enabled": "1"},
+                       follow_redirects=True)
+    assert "Grievance hotline (便民热线) is now on at" in resp.get_data(as_text=True)
+    dashboard = client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+    assert "Grievance hotline (便民热线)" in dashboard
+
+
 def test_plugin_toggle_on_and_off(app, client, tree, login_as):
     app.extensions["portal"].register(DemoModule(), name="demo_mod")
     login_as("township_admin", TOWN_A)

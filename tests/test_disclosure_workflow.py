@@ -354,3 +354,12 @@ def test_demo_history_has_statements_late_missing_and_a_correction(ctx):
     assert sum(r.status == "on_time" for r in rows) > 10 * len(bad)
     head = db.session.scalar(select(User).where(User.username == "daozi-head"))
     assert can(head, "disclosure.approve", daozi) and not can(head, "disclosure.review", daozi)
+
+
+def test_the_summary_of_a_text_carries_on_past_its_lead_in():
+    from types import SimpleNamespace
+
+    draft = SimpleNamespace(statement=None, body="## 2026年第3季度村务公开：\n\n1. 机井维修\n2. 村内绿化")
+    assert services.summary_of(draft) == "2026年第3季度村务公开： 1. 机井维修 2. 村内绿化"
+    long = SimpleNamespace(statement=None, body="公" * 300)
+    assert len(services.summary_of(long)) == 120 and services.summary_of(long).endswith("…")

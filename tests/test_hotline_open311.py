@@ -113,8 +113,27 @@ def test_post_needs_no_csrf_token_but_is_rate_limited(app_factory):
     assert client.post("/open311/v2/requests.json", data=POST).status_code == 201
     limited = client.post("/open311/v2/requests.json", data=POST)
     assert limited.status_code == 429 and limited.get_json()[0]["code"] == 429
-    # the public form still wants its token
-    assert client.post("/hotline/", data={"category": "help"}).status_code == 400
+
+
+def test_the_form_and_open311_share_one_allowance(app_factory):
+    app = app_factory(HOTLINE_SUBMIT_LIMIT="1 per minute")
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_A), True)
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/open311/v2/requests.json", data=POST).status_code == 201
+    # a second case by the web form from the same client waits too
+    assert client.post("/hotline/", data={"category": "help"}).status_code == 429
+
+
+def test_the_public_form_wants_its_csrf_token(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_A), True)
+        db.session.commit()
+    assert app.test_client().post("/hotline/", data={"category": "help"}).status_code == 400
 
 
 def test_reports_and_confidential_cases_are_listed_without_their_text(api):

@@ -208,6 +208,24 @@ def test_hook_on_event(papp):
     assert example.events == [("published", VILLAGE_A1)]
 
 
+def test_hook_take_objection(papp):
+    from portal.ledger import publish
+
+    with papp.app_context():
+        pub = publish(plugin="core", kind="notice", org=unit(VILLAGE_A1), title="公示", payload={"body": "x"})
+        db.session.commit()
+        host = _host(papp)
+        taken = host.hooks_for(unit(VILLAGE_A1)).take_objection(
+            org=unit(VILLAGE_A1), publication=pub, text="[example] 数字不对", name=None, phone=None)
+        assert taken.reference == f"EX-{pub.pub_id}" and taken.url == f"/example/{VILLAGE_A1}"
+        # firstresult: a plugin that declines leaves the objection to the caller (None)
+        assert host.hooks_for(unit(VILLAGE_A1)).take_objection(
+            org=unit(VILLAGE_A1), publication=pub, text="数字不对", name=None, phone=None) is None
+        # not active in township B: not asked
+        assert host.hooks_for(unit(VILLAGE_B1)).take_objection(
+            org=unit(VILLAGE_B1), publication=pub, text="[example] 数字不对", name=None, phone=None) is None
+
+
 # --- meta-tests ----------------------------------------------------------------------
 
 HOOK_NAMES = sorted(n for n in dir(hookspecs) if not n.startswith("_") and callable(getattr(hookspecs, n))
@@ -215,7 +233,7 @@ HOOK_NAMES = sorted(n for n in dir(hookspecs) if not n.startswith("_") and calla
 
 
 def test_every_hook_is_listed():
-    assert len(HOOK_NAMES) == 12
+    assert len(HOOK_NAMES) == 13
 
 
 @pytest.mark.parametrize("hook", HOOK_NAMES)

@@ -9,16 +9,20 @@ from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Widget
 
 from . import models  # noqa: F401  (the tables belong to the metadata)
+from .decisions import DEFAULT_MATTERS
+
+LABEL = _l("Village-affairs disclosure (村务公开)")  # the module's name in the console
 
 WORKFLOW = frozenset({"disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish"})
-ALL = WORKFLOW | {"disclosure.compliance"}
+PARTICIPATION = frozenset({"disclosure.objection", "disclosure.personal"})  # 点题公开 and 异议
+ALL = WORKFLOW | {"disclosure.compliance"} | PARTICIPATION
 
 
 @hookimpl
 def register_blueprints():
-    from . import public, views
+    from . import decision_public, decision_views, participation_public, participation_views, public, views  # noqa: F401
 
-    return [views.bp, public.bp]
+    return [views.bp, public.bp, participation_views.bp, participation_public.bp]
 
 
 @hookimpl
@@ -29,6 +33,8 @@ def register_permissions():
         Permission("disclosure.approve", _l("Approve disclosures for the two committees (两委)")),
         Permission("disclosure.publish", _l("Publish approved disclosures")),
         Permission("disclosure.compliance", _l("See which villages disclosed on time")),
+        Permission("disclosure.objection", _l("Answer objections to disclosures (异议) for the village or township")),
+        Permission("disclosure.personal", _l("See who asked for a disclosure or objected (every view is logged)")),
     ]
 
 
@@ -38,7 +44,7 @@ def register_roles():
         RoleSpec("village_clerk", _l("Village clerk (村文书)"), frozenset({"disclosure.draft", "disclosure.publish"})),
         RoleSpec("village_head", _l("Head of the two village committees (村两委负责人)"),
                  frozenset({"console.access", "org.view", "disclosure.draft", "disclosure.approve",
-                            "disclosure.publish"})),
+                            "disclosure.publish"}) | PARTICIPATION),
         RoleSpec("supervisor", _l("Supervision committee member (村务监督委员)"), frozenset({"disclosure.review"})),
         RoleSpec("township_admin", _l("Township administrator"), ALL),
         RoleSpec("county_admin", _l("County administrator"), ALL),
@@ -59,15 +65,36 @@ def register_settings():
         SettingSpec("disclosure.general_frequency", str, "quarterly",
                     _l("How often party and village affairs are disclosed"), choices=("monthly", "quarterly"),
                     help=_l("at least quarterly (村民委员会组织法 §30)")),
+        SettingSpec("disclosure.decision_matters", str, DEFAULT_MATTERS,
+                    _l("Matters decided by 四议两公开 (major decisions)"),
+                    help=_l("The matters a village must take through the six steps, separated by 、 or commas")),
+        *_participation_settings(),
+    ]
+
+
+def _participation_settings():
+    # working days, as every deadline of the portal (DOMAIN.md: 5 extendable to 10; objections 10, then 20)
+    return [
+        SettingSpec("disclosure.request_days", int, 5, _l("Working days to answer a request (点题公开)"),
+                    floor=1, ceiling=30),
+        SettingSpec("disclosure.request_extended_days", int, 10,
+                    _l("Working days to answer a request after its one extension"), floor=1, ceiling=30),
+        SettingSpec("disclosure.objection_days", int, 10,
+                    _l("Working days for the village's written answer to an objection (异议)"), floor=1, ceiling=10),
+        SettingSpec("disclosure.objection_township_days", int, 20,
+                    _l("Working days for the township's answer to a still disputed objection"), floor=1, ceiling=20),
     ]
 
 
 @hookimpl
 def publication_kinds():
+    from .decisions import DECISION_SCHEMA
     from .schema import PAYLOAD_SCHEMA
 
     return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
-                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA)]
+                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA),
+            PublicationKind("disclosure", "decision", _l("Major decision (四议两公开)"),
+                            "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA)]
 
 
 @hookimpl
@@ -75,8 +102,12 @@ def console_menu(user, org):
     links = []
     if any(can(user, p) for p in WORKFLOW):
         links.append(MenuLink(_l("Disclosures (村务公开)"), "disclosure.index", order=50))
+    if any(can(user, p) for p in ALL):
+        links.append(MenuLink(_l("Major decisions (四议两公开)"), "disclosure.decisions", order=52))
     if can(user, "disclosure.compliance"):
         links.append(MenuLink(_l("Disclosure compliance"), "disclosure.compliance", order=51))
+    if any(can(user, p) for p in WORKFLOW | PARTICIPATION):
+        links.append(MenuLink(_l("Requests and objections (点题·异议)"), "disclosure_participation.index", order=53))
     return links
 
 
@@ -91,6 +122,11 @@ def dashboard_widgets(user, org):
     if org is not None and org.kind in ("township", "county") and can(user, "disclosure.compliance", org):
         tiles.append(Widget(_l("Late or missing disclosures"), "disclosure/console/tile.html",
                             views.late_tile_context(org), order=20))
+    if org is not None and any(can(user, p, org) for p in WORKFLOW | PARTICIPATION):
+        from .participation_views import tile_context
+
+        tiles.append(Widget(_l("Requests and objections (点题·异议)"), "disclosure/console/participation_tile.html",
+                            tile_context(org), order=16))
     return tiles
 
 
@@ -106,4 +142,6 @@ def demo_data(org, rng):
     from . import demo
 
     demo.load(org, rng)
+    demo.load_decisions(org)
+    demo.load_participation(org)
 

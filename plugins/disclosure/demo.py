@@ -186,3 +186,136 @@ def _head_user(users):
     if daozi is None or role is None:
         return
     grant_role(create_user("daozi-head", "导子村两委负责人", DEMO_PASSWORD), role, daozi)
+
+
+def load_decisions(county):
+    """导子村's major decisions (四议两公开): road hardening with all six steps, a land lease at step 3."""
+    from datetime import date
+
+    from portal.orgs.models import Person, Position
+
+    from . import decisions
+
+    users = {u.username: u for u in db.session.scalars(select(User).where(
+        User.username.in_(("daozi-clerk", "daozi-jianwei", "daozi-head"))))}
+    daozi = db.session.scalar(county.subtree_query().where(OrgUnit.name == "导子村"))
+    if daozi is None or len(users) < 3 or not current_app.extensions["portal"].is_active("disclosure", daozi):
+        return
+    names = {title: name for title, name in db.session.execute(
+        select(Position.title, Person.name).join(Person, Position.person_id == Person.id)
+        .join(OrgUnit, Position.org_id == OrgUnit.id).where(OrgUnit.path.startswith(daozi.path)))}
+    secretary, director = names.get("secretary", "张建国"), names.get("committee_director", "李春生")
+    cadres = [name for name, _title in decisions.officials(daozi, date(2026, 8, 1))[1]] or ["刘洋"]
+    cadre, cadres = cadres[0], "、".join(cadres[:2])
+    two = f"{secretary}、{director}、{names.get('branch_committee', '王桂兰')}"
+    clerk = users["daozi-clerk"]
+    roads = [
+        (1, date(2026, 8, 3), dict(content="党支部提议：硬化村内主干道路1.2公里，资金来自上级奖补和村集体收益。",
+                                   signatures=secretary, township_attendees=cadre)),
+        (2, date(2026, 8, 6), dict(content="村两委会议商议，同意提议，形成实施方案。", expected=7, present=7,
+                                   signatures=two, township_attendees=cadre)),
+        (3, date(2026, 8, 10), dict(content="党员大会审议通过实施方案。", expected=28, present=25, approvals=24,
+                                    signatures=secretary)),
+        (4, date(2026, 8, 15), dict(content="村民代表会议表决通过：硬化村内主干道路1.2公里，预算48万元，"
+                                            "公开招标确定施工单位。", meeting="representatives", expected=35,
+                                    present=31, approvals=29, signatures=f"{secretary}、{director}",
+                                    township_attendees=cadres)),
+    ]
+    lease = [(1, date(2026, 11, 2), dict(content="党支部提议：村集体机动地86亩公开发包，期限5年。",
+                                         signatures=secretary)),
+             (2, date(2026, 11, 5), dict(content="村两委会议商议，确定底价和竞价办法。", expected=7, present=6,
+                                         signatures=two)),
+             (3, date(2026, 11, 12), dict(content="党员大会审议通过发包方案。", expected=28, present=22,
+                                          approvals=20, signatures=secretary, township_attendees=cadre))]
+    for title, matter, steps, disclosed in (
+            ("村内主干道路硬化工程", "村级公益事业建设", roads,
+             ((5, date(2026, 8, 18), ""), (6, date(2026, 10, 28), "道路硬化1.2公里已完工并通过验收，决算45.6万元。"))),
+            ("村集体机动地发包", "集体土地和资产发包", lease, ())):
+        decision = decisions.create_decision(daozi, clerk, title=title, matter=matter)
+        for number, day, fields in steps:
+            decisions.record_step(decision, clerk, number, held_on=day, published_at=_at(day, 16), **fields)
+        for number, day, result in disclosed:
+            draft_title, body = decisions.disclosure_text(decision, number)
+            draft = decisions.start_disclosure(decision, clerk, number, title=draft_title, body=body + result)
+            services.submit(draft, clerk)
+            services.countersign(draft, users["daozi-jianwei"])
+            services.approve(draft, users["daozi-head"])
+            draft.countersigned_at, draft.approved_at = _at(day - timedelta(days=2), 15), _at(day - timedelta(1), 10)
+            services.publish(draft, clerk, published_at=_at(day, 9))
+
+
+def load_participation(county, now=None):
+    """Sample 点题公开 and 异议: requests at 导子村 (one overdue, one answered by a linked disclosure, one new),
+    and objections the villages handle themselves (one at the township, one overdue, one closed).
+
+    The objections are of 南岭镇 and 导子村 from before their townships took objections through the
+    hotline (a row keeps the handler it was filed with); new objections there go to the hotline.
+    """
+    from portal.timeutil import utcnow
+    from portal.workdays import deadline
+
+    from . import participation as p
+    from .models import Disclosure, DisclosureObjection, DisclosureRequest
+
+    now = now or utcnow()
+    host = current_app.extensions["portal"]
+    villages = {v.name: v for v in db.session.scalars(county.subtree_query().where(OrgUnit.kind == "village"))
+                if host.is_active("disclosure", v)}
+    daozi = villages.get("导子村")
+    clerk = db.session.scalar(select(User).where(User.username == "daozi-clerk"))
+    if daozi is None or clerk is None:
+        return
+
+    def request(topic, days_ago, detail=""):
+        filed = now - timedelta(days=days_ago)
+        req = DisclosureRequest(code=p.new_code(), org_id=daozi.id, topic=topic, detail=detail, state="open",
+                                filed_at=filed, due_at=p.request_deadline(daozi, filed))
+        db.session.add(req)
+        return req
+
+    request("村集体厂房租金收取及使用情况", 14, "厂房出租给谁了、一年租金多少、钱用到哪里了？")
+    request("2026年冬季取暖补贴发放名单", 1)
+    answered = request("村道修路工程资金使用明细", 9, "县里补助和村里自筹各多少？")
+    d = Disclosure(org=daozi, org_id=daozi.id, category="village", disclosure_kind="on_request",
+                   title="关于“村道修路工程资金使用明细”的答复", attachments=[], state="published",
+                   body=("村民点题：村道修路工程资金使用明细\n\n"
+                         "村道修路工程预算38.6万元（含监理费），其中县交通局补助20万元，村集体自筹18.6万元。"
+                         "截至11月底已支付工程款30万元，余款待验收后支付。"),
+                   created_by_id=clerk.id, created_at=now - timedelta(days=8),
+                   countersigned_at=now - timedelta(days=6), approved_at=now - timedelta(days=5))
+    db.session.add(d)
+    db.session.flush()
+    pub = ledger.publish(plugin="disclosure", kind="disclosure", org=daozi, title=d.title,
+                         summary=services.summary_of(d), payload=services.payload_of(d),
+                         search_text=services.search_text_of(d), user=clerk, published_at=now - timedelta(days=4))
+    d.pub_id, d.published_at = pub.pub_id, pub.published_at
+    answered.draft_id, answered.pub_id, answered.state, answered.answered_at = d.id, pub.pub_id, "answered", \
+        pub.published_at
+
+    def latest_of(village, before):
+        return db.session.scalar(ledger.latest_revisions().where(ledger.Publication.plugin == "disclosure",
+                                                                  ledger.Publication.org_code == village.code,
+                                                                  ledger.Publication.published_at < before))
+
+    def objection(village, text, days_ago, **fields):
+        filed = now - timedelta(days=days_ago)
+        target = latest_of(village, filed) if village is not None else None
+        if target is None:
+            return None
+        fields = {"state": "village", "due_at": deadline(filed, 10), **fields}
+        obj = DisclosureObjection(code=p.new_code(), org_id=village.id, pub_id=target.pub_id,
+                                  pub_title=target.title[:200], text=text, handler="village", filed_at=filed,
+                                  **fields)
+        db.session.add(obj)
+        return obj
+
+    shiqiao = villages.get("石桥村")
+    township = shiqiao.parent if shiqiao is not None else None
+    objection(shiqiao, "财务公开中“路灯维修”一笔支出金额偏高，请说明维修了几盏灯、单价多少。", 20, state="township",
+              answer="共维修路灯12盏，单价含人工，明细附后。", answered_at=now - timedelta(days=12),
+              dispute="同样的灯镇上别的村单价低一半，请镇里核实。", escalated_at=now - timedelta(days=10),
+              township_id=township.id if township else None,
+              due_at=deadline(now - timedelta(days=10), 20))
+    objection(villages.get("北坡村"), "第三季度村务公开没有写低保评议的结果。", 18)
+    objection(daozi, "上月办公用品支出为何比往月多？", 30, state="closed", answer="本月集中购置了打印机硒鼓和档案盒。",
+              answered_at=now - timedelta(days=25), closed_at=now - timedelta(days=24))

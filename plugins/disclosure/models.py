@@ -1,6 +1,6 @@
 """The disclosure plugin's working data: drafts on their way to the ledger, and every step taken."""
 
-from sqlalchemy import ForeignKey, JSON, String, Text
+from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -72,3 +72,128 @@ class DisclosureStep(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
     disclosure: Mapped[Disclosure] = relationship(back_populates="steps")
+
+
+# --- major decisions (四议两公开) -----------------------------------------------------------------
+
+class MajorDecision(db.Model):
+    """A village's major decision on its road of 四议两公开 (four deliberations, two disclosures).
+
+    Its public record is a ledger publication (kind "decision", `pub_id`) re-published as each step
+    is done; steps 5 and 6 are disclosure drafts that go through the normal review.
+    """
+
+    __tablename__ = "disclosure_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    matter: Mapped[str] = mapped_column(String(100))  # a matter from the disclosure.decision_matters setting
+    pub_id: Mapped[int | None] = mapped_column()
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    created_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+
+    org = relationship("OrgUnit")
+    steps: Mapped[list["DecisionStep"]] = relationship(back_populates="decision", order_by="DecisionStep.number")
+
+
+class DecisionStep(db.Model):
+    """One of the six steps of a major decision: when, who came, how they voted, who signed.
+
+    Steps 5 and 6 hold the disclosure draft (`draft_id`) that publishes them; they are done
+    (`done`) when that draft is published, and their date is the day it was published.
+    """
+
+    __tablename__ = "disclosure_decision_step"
+    __table_args__ = (UniqueConstraint("decision_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("disclosure_decision.id"), index=True)
+    number: Mapped[int] = mapped_column()  # 1 … 6
+    held_on: Mapped[object | None] = mapped_column(db.Date)
+    content: Mapped[str] = mapped_column(Text, default="")
+    meeting: Mapped[str | None] = mapped_column(String(20))  # step 4: villagers | households | representatives
+    expected: Mapped[int | None] = mapped_column()
+    present: Mapped[int | None] = mapped_column()
+    approvals: Mapped[int | None] = mapped_column()
+    signatures: Mapped[list] = mapped_column(JSON, default=list)
+    township_attendees: Mapped[list] = mapped_column(JSON, default=list)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_draft.id"), index=True)
+    done: Mapped[bool] = mapped_column(default=False)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    recorded_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+
+    decision: Mapped[MajorDecision] = relationship(back_populates="steps")
+    draft = relationship("Disclosure")
+
+
+# --- on-request disclosure (点题公开) and objections (异议) -----------------------------------------
+
+class DisclosureRequest(db.Model):
+    """A villager's request that the village disclose a topic (点题公开), answered by a published disclosure.
+
+    `requester_name` and `requester_phone` are personal data: staff see them only on request,
+    each view audited; never on a public page, feed, export or log line.
+    """
+
+    __tablename__ = "disclosure_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)  # the villager's tracking code
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    requester_name: Mapped[str | None] = mapped_column(String(60))
+    requester_phone: Mapped[str | None] = mapped_column(String(30))
+    state: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open | answered
+    filed_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    due_at: Mapped[object] = mapped_column(db.DateTime)
+    extended_from: Mapped[object | None] = mapped_column(db.DateTime)  # the deadline before the one extension
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_draft.id"), index=True)  # the answer
+    pub_id: Mapped[int | None] = mapped_column()
+    answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+
+    org = relationship("OrgUnit")
+    draft = relationship("Disclosure")
+
+
+class DisclosureObjection(db.Model):
+    """A villager's objection (异议) to a published disclosure, answered by the village, then the township.
+
+    `handler` says who took it when it was filed: "village" (this module: village within N days,
+    township within M days when still disputed) or another plugin through the take_objection hook
+    (then `reference` and `reference_url` say where the villager follows it). Name and phone are
+    personal data, as for requests.
+    """
+
+    __tablename__ = "disclosure_objection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(14), unique=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    pub_id: Mapped[int] = mapped_column(index=True)
+    pub_title: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    objector_name: Mapped[str | None] = mapped_column(String(60))
+    objector_phone: Mapped[str | None] = mapped_column(String(30))
+    handler: Mapped[str] = mapped_column(String(30), default="village")
+    reference: Mapped[str | None] = mapped_column(String(40))
+    reference_url: Mapped[str | None] = mapped_column(String(300))
+    # village → answered → township → closed; or handed_over (another plugin handles it)
+    state: Mapped[str] = mapped_column(String(20), default="village", index=True)
+    filed_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    due_at: Mapped[object | None] = mapped_column(db.DateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    dispute: Mapped[str | None] = mapped_column(Text)  # why the villager is still not satisfied
+    escalated_at: Mapped[object | None] = mapped_column(db.DateTime)
+    township_id: Mapped[int | None] = mapped_column(ForeignKey("org_unit.id"))
+    township_answer: Mapped[str | None] = mapped_column(Text)
+    township_answered_at: Mapped[object | None] = mapped_column(db.DateTime)
+    township_answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("account_user.id"))
+    closed_at: Mapped[object | None] = mapped_column(db.DateTime)
+
+    org = relationship("OrgUnit", foreign_keys=[org_id])
+    township = relationship("OrgUnit", foreign_keys=[township_id])

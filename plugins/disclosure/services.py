@@ -346,8 +346,9 @@ def summary_of(d):
     if s:
         return (f"{s['month']} 收入 {_yuan(s['income_fen'])} 元，支出 {_yuan(s['expense_fen'])} 元，"
                 f"期末余额 {_yuan(s['closing_fen'])} 元")
-    first = next((line.strip(" #>*-") for line in (d.body or "").splitlines() if line.strip(" #>*-")), "")
-    return first[:120]
+    # the first lines together, so a lead-in such as "本季度公开如下：" is followed by what it announces
+    text = " ".join(line.strip(" #>*-") for line in (d.body or "").splitlines() if line.strip(" #>*-"))
+    return text if len(text) <= 120 else text[:119] + "…"
 
 
 def search_text_of(d):
@@ -376,6 +377,12 @@ def publish(d, user, published_at=None):
         pub = ledger.publish(plugin=PLUGIN, kind=KIND, org=d.org, **fields)
     d.state, d.pub_id, d.published_at = "published", pub.pub_id, pub.published_at
     _step(d, user, "publish", _("revision %(n)d", n=pub.revision))
+    from .decisions import draft_published  # a draft may be step 5 or 6 of a major decision (四议两公开)
+
+    draft_published(d, pub, user)
+    from .participation import draft_published as answers_request  # a draft may answer a request (点题公开)
+
+    answers_request(d, pub)
     return pub
 
 

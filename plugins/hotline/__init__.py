@@ -10,6 +10,8 @@ from portal.ui import MenuLink, Section, Widget
 
 from . import models  # noqa: F401  (tables for the metadata)
 
+LABEL = _l("Grievance hotline (便民热线)")  # the module's name in the console
+
 ALL = frozenset({"hotline.handle", "hotline.assign", "hotline.personal", "hotline.confidential", "hotline.stats"})
 
 
@@ -112,3 +114,11 @@ def demo_data(org, rng):
     from .demo import load
 
     load(org, rng)
+
+
+@hookimpl
+def take_objection(org, publication, text, name, phone):
+    """An objection to a disclosure (村务公开异议) becomes a hotline case of category objection."""
+    from .services import take_objection as take
+
+    return take(org, publication, text, name, phone)

@@ -8,7 +8,7 @@ description, and personal data in descriptions is masked.
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,16 +17,13 @@ from portal.timeutil import LOCAL_TZ
 
 from . import access, labels, services
 from .models import CLOSED, MERGED, PUBLIC_CATEGORIES, REPLIED, Case
+from .public import submit_limit
 
 bp = Blueprint("hotline_open311", __name__, url_prefix="/open311/v2")
 
 FORMATS = ("json", "xml")
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
-
-
-def submit_limit():
-    return current_app.config.get("HOTLINE_SUBMIT_LIMIT", "5 per minute;30 per day")
 
 
 # --- rendering ------------------------------------------------------------------------
@@ -186,7 +183,7 @@ def _parse_time(text):
 
 @bp.route("/requests.<fmt>", methods=["GET", "POST"])
 @csrf.exempt
-@limiter.limit(submit_limit, methods=["POST"])
+@limiter.shared_limit(submit_limit, scope="hotline-submit", methods=["POST"])
 def requests_(fmt):
     if fmt not in FORMATS:
         return error("json", 404, _("Use .json or .xml."))

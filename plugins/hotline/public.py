@@ -17,6 +17,7 @@ TRACK_LIMIT = "20 per minute;200 per day"
 
 
 def submit_limit():
+    """One allowance per client for the form and Open311 together (a shared limit)."""
     return current_app.config.get("HOTLINE_SUBMIT_LIMIT", SUBMIT_LIMIT)
 
 
@@ -41,7 +42,7 @@ def _photos(form):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(submit_limit, methods=["POST"])
+@limiter.shared_limit(submit_limit, scope="hotline-submit", methods=["POST"])
 def form():
     """The complaint form; on success the case is committed and the villager sent to its tracking page."""
     form = CaseForm()

@@ -350,3 +350,23 @@ def public_description(case):
     if case.confidential or case.category == "report":
         return ""
     return mask_personal_data(case.description)
+
+
+def take_objection(village, publication, text, name=None, phone=None):
+    """File a villager's objection to a published disclosure as a case (category objection, source disclosure).
+
+    The disclosure's title and address lead the description, so the handler sees what it is
+    about; the case then follows the hotline's handling and deadlines (hotline.days.objection).
+    Returns the Handover the disclosure module sends the villager to.
+    """
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
+    from portal.ui import Handover
+
+    head = f"《{publication.title}》 {url_for('public.publication', pub_id=publication.pub_id, _external=True)}"
+    description = f"{head}\n\n{(text or '').strip()}"[:MAX_DESCRIPTION]
+    case = file_case(village=village, category="objection", description=description, name=name, phone=phone,
+                     source="disclosure")
+    return Handover(case.code, url_for("hotline_public.track", code=case.code, new=1),
+                    _l("Hotline (村务公开异议)"))

@@ -11,6 +11,8 @@ from portal.ui import MenuLink, Section, Widget
 
 from . import models  # noqa: F401  (the tables belong to the app's metadata)
 
+LABEL = _l("Training records (培训记录)")  # the module's name in the console
+
 PERMISSIONS = (
     Permission("training.record", _l("Record training sessions and attendance")),
     Permission("training.view", _l("See training sessions and members' hours")),

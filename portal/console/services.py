@@ -62,7 +62,7 @@ def dashboard_summary(user, org):
         "org": org,
         "units": [(label, count) for _lvl, label, count in sorted(units, key=lambda u: u[0])],
         "publications_this_month": pubs,
-        "modules": sorted(host.active_names(org)) if org is not None else [],
+        "modules": [str(host.label(n)) for n in sorted(host.active_names(org))] if org is not None else [],
     }
 
 
@@ -181,7 +181,7 @@ def switchable_units(user):
 
 
 def module_states(unit):
-    """[(plugin, on, set_here)] at `unit`: the nearest switch on its path decides."""
+    """[(plugin, label, on, set_here)] at `unit`: the nearest switch on its path decides."""
     host = current_app.extensions["portal"]
     ids = unit.ancestor_ids
     rows = db.session.scalars(select(PluginActivation).where(PluginActivation.org_id.in_(ids))).all()
@@ -189,7 +189,7 @@ def module_states(unit):
     state = {}
     for row in sorted(rows, key=lambda r: depth[r.org_id]):
         state[row.plugin] = (row.enabled, row.org_id == unit.id)
-    return [(name, *state.get(name, (False, False))) for name in host.names()]
+    return [(name, host.label(name), *state.get(name, (False, False))) for name in host.names()]
 
 
 # --- notices and the audit log --------------------------------------------------------

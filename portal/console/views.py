@@ -102,7 +102,7 @@ def plugin_toggle():
         return back("console.plugins")
     db.session.commit()
     msg = _("%(plugin)s is now on at %(org)s.") if enabled else _("%(plugin)s is now off at %(org)s.")
-    flash(msg % {"plugin": form.plugin.data, "org": unit.name}, "success")
+    flash(msg % {"plugin": current_app.extensions["portal"].label(form.plugin.data), "org": unit.name}, "success")
     return back("console.plugins")
 
 

@@ -8,7 +8,7 @@ from portal import hookimpl
 from portal.accounts import Permission, RoleSpec, org_or_404, permission_required
 from portal.ledger import PublicationKind, publish
 from portal.orgs import OrgKind, SettingSpec
-from portal.ui import MenuLink, Section, Widget
+from portal.ui import Handover, MenuLink, Section, Widget
 
 events = []  # (name, org code) of every Event delivered to on_event, for the tests to read
 
@@ -101,3 +101,11 @@ def demo_data(org, rng):
 @hookimpl
 def on_event(event):
     events.append((event.name, event.org.code if event.org is not None else None))
+
+
+@hookimpl
+def take_objection(org, publication, text):
+    """Takes only objections that ask for it, so the disclosure module keeps the others."""
+    if not text.startswith("[example]"):
+        return None
+    return Handover(f"EX-{publication.pub_id}", f"/example/{org.code}", "Example desk")

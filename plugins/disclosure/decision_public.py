@@ -1,0 +1,45 @@
+"""Public pages of major decisions (四议两公开), read from the ledger only (kind "decision")."""
+
+from flask import abort, render_template
+
+from portal.extensions import db
+from portal.ledger import Publication, latest, latest_revisions
+
+from .decisions import KIND, MEETING_LABELS, STEP_LABELS
+from .public import _org_or_404, bp
+
+
+def decision_publications(org_code):
+    """Latest revisions of the decision records published at `org_code`, newest first."""
+    return [p for p in db.session.scalars(latest_revisions().where(
+        Publication.plugin == "disclosure", Publication.kind == KIND, Publication.org_code == org_code))
+        if isinstance(p.payload, dict)]
+
+
+@bp.app_template_global("disclosure_decisions")
+def disclosure_decisions(org_code):
+    """[(decision publication, stage label of its last step)] for the village pages."""
+    return [(p, STEP_LABELS.get(p.payload.get("stage"))) for p in decision_publications(org_code)]
+
+
+@bp.app_template_global("decision_labels")
+def decision_labels():
+    """Labels of the six steps and of the meetings, for the kind template rendered by the core."""
+    return {"step": STEP_LABELS, "meeting": MEETING_LABELS}
+
+
+@bp.app_template_global("disclosure_pub_title")
+def disclosure_pub_title(pub_id):
+    """The title of the latest revision of a published disclosure (steps 5 and 6 link to it)."""
+    pub = latest(pub_id) if pub_id else None
+    return pub.title if pub is not None and pub.action != "withdraw" else None
+
+
+@bp.route("/o/<code>/decisions/<int:decision_id>")
+def decision(code, decision_id):
+    """The whole record of a major decision, with links to its published resolution and result."""
+    org = _org_or_404(code)
+    pub = next((p for p in decision_publications(org.code) if p.payload.get("decision_id") == decision_id), None)
+    if pub is None:
+        abort(404)
+    return render_template("disclosure/public/decision.html", org=org, publication=pub, payload=pub.payload)
