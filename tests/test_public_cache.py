@@ -142,3 +142,29 @@ def test_a_waiting_message_is_shown_not_a_cached_page(app, client, tree):
     resp = client.get("/", headers={"If-None-Match": etag})
     assert resp.status_code == 200 and "您已退出登录。" in resp.get_data(as_text=True)
     assert client.get("/", headers={"If-None-Match": etag}).status_code == 304  # shown once, then cached again
+
+
+def test_a_page_with_a_visitors_form_token_is_never_shared(app_factory):
+    """A public page that renders a CSRF-protected form is for that browser only."""
+    from flask import Blueprint, render_template_string
+
+    from portal.public.caching import cache_public
+    from tests.helpers import build_tree
+
+    bp = Blueprint("form_page", __name__)
+    cache_public(bp)
+
+    @bp.route("/a-form")
+    def a_form():
+        return render_template_string('<form method="post"><input name="csrf_token" value="{{ csrf_token() }}"></form>')
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    app.register_blueprint(bp)
+    with app.app_context():
+        build_tree()
+    first, second = app.test_client(), app.test_client()
+    first.get("/a-form")  # the session now holds a token, so later renders leave the session alone
+    page_a = first.get("/a-form")
+    page_b = second.get("/a-form")
+    assert page_a.headers["Cache-Control"] == "private, no-cache" and "ETag" not in page_a.headers
+    assert page_a.data != page_b.data  # each visitor gets a form with their own token

@@ -126,6 +126,10 @@ def public_cache_headers(response):
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = PRIVATE
         return response
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+        # a form with this visitor's CSRF token: never stored, never revalidated
+        response.headers["Cache-Control"] = PRIVATE
+        return response
     # A response that sets the session cookie (?lang=) is for this browser only.
     response.headers["Cache-Control"] = PRIVATE if session.modified else CACHE_CONTROL
     etag = g.get("public_etag")
