@@ -342,3 +342,13 @@ def test_staff_outside_the_village_get_404(app, client, login_as):
         req_id = db.session.scalar(select(DisclosureRequest.id))
     login_as("village_head", VILLAGE_A2)
     assert client.get(f"/console/disclosure/participation/r/{req_id}").status_code == 404
+
+
+def test_a_new_request_renews_the_village_pages_etag(web):
+    """The requests list is on the village's public pages, so a cached copy must not hide a new one."""
+    for path in (f"/o/{VILLAGE_A1}/disclosure", f"/o/{VILLAGE_A1}"):
+        etag = web.get(path).headers["ETag"]
+        topic = f"公开{path[-4:]}的机井维修费用"
+        assert web.post(f"/o/{VILLAGE_A1}/disclosure/ask", data=dict(ASK, topic=topic)).status_code == 303
+        resp = web.get(path, headers={"If-None-Match": etag})
+        assert resp.status_code == 200 and topic in resp.get_data(as_text=True), path

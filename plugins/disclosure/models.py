@@ -137,6 +137,7 @@ class DisclosureRequest(db.Model):
     """
 
     __tablename__ = "disclosure_request"
+    shown_on_public_pages = True  # listed on the village's public pages: a change renews their ETags
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(14), unique=True)  # the villager's tracking code

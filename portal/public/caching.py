@@ -149,6 +149,8 @@ def cache_public(bp):
 # --- the public revision counter ----------------------------------------------------
 
 def _watched():
+    """The core's models that public pages show; a plugin's model says so with a class attribute
+    `shown_on_public_pages = True` (e.g. villagers' requests listed on a village page)."""
     from ..orgs.models import OrgUnit
     from ..orgs.settings import SettingValue
     from ..plugins import PluginActivation
@@ -160,7 +162,8 @@ def _watched():
 def _count_public_changes(session, _flush_context, _instances):
     """Bump the public revision when a flush changes what public pages show besides the ledger."""
     watched = _watched()
-    if any(isinstance(obj, watched) for objs in (session.new, session.dirty, session.deleted) for obj in objs):
+    if any(isinstance(obj, watched) or getattr(obj, "shown_on_public_pages", False)
+           for objs in (session.new, session.dirty, session.deleted) for obj in objs):
         session.connection().execute(
             update(PublicRevision.__table__).where(PublicRevision.__table__.c.id == 1)
             .values(n=PublicRevision.__table__.c.n + 1))
