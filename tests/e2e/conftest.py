@@ -109,6 +109,21 @@ class Tab:
         self.page.click("form button[type=submit], form input[type=submit]")
         self.page.wait_for_load_state()
 
+    def login_as(self, username):
+        """Log out whoever was in, then log in as `username` (demo password)."""
+        self.page.context.clear_cookies()
+        self.login(username)
+        assert "/login" not in self.page.url, f"{username} could not log in"
+
+    def click(self, selector):
+        """Click the first match of `selector` and wait for the page it leads to."""
+        self.page.locator(selector).first.click()
+        self.page.wait_for_load_state()
+
+    def fits_width(self):
+        """True when the page does not scroll sideways at this viewport."""
+        return self.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
     def serious_a11y_violations(self):
         """axe-core violations of impact serious or critical on the current page."""
         from axe_playwright_python.sync_playwright import Axe

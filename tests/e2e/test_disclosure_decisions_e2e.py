@@ -3,7 +3,7 @@ and a villager's phone shows the decision with its published resolution."""
 
 import re
 
-from tests.e2e.test_disclosure_e2e import DAOZI, _as, _click, _no_sideways_scroll, _review_and_approve
+from tests.e2e.test_disclosure_e2e import DAOZI, _review_and_approve
 
 STEPS = {
     1: {"content": "党支部提议：修缮村文化广场。", "signatures": "张建国"},
@@ -17,17 +17,17 @@ STEPS = {
 def _record(tab, number, **override):
     for name, value in dict(STEPS[number], **override).items():
         tab.page.fill(f"#step-{name}", value)
-    _click(tab, "form[action$='/step'] button[type=submit]")
+    tab.click("form[action$='/step'] button[type=submit]")
 
 
 def test_from_the_four_deliberations_to_the_villagers_phone(tab):
     title = f"村文化广场修缮（{tab.size}）"
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(f"/console/disclosure/decisions?org={DAOZI}")
-    _click(tab, f"a[href='/console/disclosure/decisions/{DAOZI}/new']")
+    tab.click(f"a[href='/console/disclosure/decisions/{DAOZI}/new']")
     tab.page.fill("#title", title)
     tab.page.select_option("#matter", "村级公益事业建设")
-    _click(tab, ".console-main form button[type=submit]")
+    tab.click(".console-main form button[type=submit]")
     decision_url = re.search(r"/console/disclosure/decisions/\d+", tab.page.url).group(0)
 
     _record(tab, 1)
@@ -36,33 +36,33 @@ def test_from_the_four_deliberations_to_the_villagers_phone(tab):
     alert = tab.page.locator("[role=alert]").first.inner_text()
     assert "28" in alert and "18" in alert
     assert tab.serious_a11y_violations() == []
-    assert _no_sideways_scroll(tab), f"the decision page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the decision page scrolls sideways at {tab.size} size"
     tab.goto(decision_url)
     _record(tab, 3)
     _record(tab, 4)
     assert tab.page.locator("form[action$='/step']").count() == 0  # steps 1–4 done; 5 is a disclosure
 
-    _click(tab, "form[action$='/disclose'] button[type=submit]")  # the prefilled resolution draft
+    tab.click("form[action$='/disclose'] button[type=submit]")  # the prefilled resolution draft
     detail_url = re.search(r"/console/disclosure/d/\d+", tab.page.url).group(0)
     assert "预算12万元" in tab.page.inner_text("main")
-    _click(tab, "form[action$='/submit'] button")
+    tab.click("form[action$='/submit'] button")
     _review_and_approve(tab, detail_url)
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/publish'] button")
+    tab.click("form[action$='/publish'] button")
     tab.goto(decision_url)
     assert tab.page.locator("form[action$='/disclose']").count() == 1  # next: the result disclosure
 
     tab.page.context.clear_cookies()  # the villager has no account
     tab.goto(f"/o/{DAOZI}/disclosure")
-    _click(tab, f"a:text-is('{title}')")
+    tab.click(f"a:text-is('{title}')")
     assert re.search(rf"/o/{DAOZI}/decisions/\d+$", tab.page.url)
     record = tab.page.inner_text("main")
     assert title in record and "张建国、李春生" in record and "刘洋" in record and "预算12万元" in record
     assert tab.serious_a11y_violations() == []
-    assert _no_sideways_scroll(tab), f"the public decision page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the public decision page scrolls sideways at {tab.size} size"
     resolution = f"导子村关于{title}的决议公开"
-    _click(tab, f"a:text-is('{resolution}')")
+    tab.click(f"a:text-is('{resolution}')")
     assert re.search(r"/p/\d+$", tab.page.url)
     text = tab.page.inner_text("main")
     assert resolution in text and "应到35人，实到31人，29人同意" in text

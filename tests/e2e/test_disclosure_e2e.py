@@ -8,28 +8,13 @@ DONGFENG = "990101101000"
 ID_NUMBER = "11010519491231002X"
 
 
-def _as(tab, username):
-    tab.page.context.clear_cookies()
-    tab.login(username)
-    assert "/login" not in tab.page.url, f"{username} could not log in"
-
-
-def _click(tab, selector):
-    tab.page.locator(selector).first.click()
-    tab.page.wait_for_load_state()
-
-
-def _no_sideways_scroll(tab):
-    return tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def _review_and_approve(tab, detail_url):
-    _as(tab, "daozi-jianwei")  # 村务监督委员会
+    tab.login_as("daozi-jianwei")  # 村务监督委员会
     tab.goto(detail_url)
-    _click(tab, "form[action$='/countersign'] button")
-    _as(tab, "daozi-head")  # 村两委负责人
+    tab.click("form[action$='/countersign'] button")
+    tab.login_as("daozi-head")  # 村两委负责人
     tab.goto(detail_url)
-    _click(tab, "form[action$='/approve'] button")
+    tab.click("form[action$='/approve'] button")
     assert tab.page.locator("form[action$='/approve']").count() == 0
 
 
@@ -41,41 +26,41 @@ def test_statement_from_draft_to_the_villagers_phone(tab):
            "2026-11-12,记-002,公益支出,村内路灯维修,,1250.40\n").encode("utf-8")
     closing = opening + 800000 - 125040
 
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(f"/console/disclosure/?org={DAOZI}")
-    _click(tab, f"a[href='/console/disclosure/{DAOZI}/new?category=finance']")
+    tab.click(f"a[href='/console/disclosure/{DAOZI}/new?category=finance']")
     tab.page.fill("#period", "2026-11")
     tab.page.fill("#body", f"本月发放临时救助1笔，对象身份证号 {ID_NUMBER}。")
-    _click(tab, ".console-main form button[type=submit]")
+    tab.click(".console-main form button[type=submit]")
     detail_url = re.search(r"/console/disclosure/d/\d+", tab.page.url).group(0)
     assert tab.serious_a11y_violations() == []
-    assert _no_sideways_scroll(tab), f"the draft page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the draft page scrolls sideways at {tab.size} size"
 
-    _click(tab, "a[href$='/statement']")
+    tab.click("a[href$='/statement']")
     tab.page.set_input_files("#file", files=[{"name": "2026-11.csv", "mimeType": "text/csv", "buffer": csv}])
     assert tab.page.input_value("#month") == "2026-11"
     tab.page.fill("#closing", f"{closing / 100:.2f}")
-    _click(tab, ".console-main form button[type=submit]")
+    tab.click(".console-main form button[type=submit]")
     assert tab.page.url.endswith(detail_url)
     assert "村内路灯维修" in tab.page.inner_text("main")
-    _click(tab, "form[action$='/submit'] button")
+    tab.click("form[action$='/submit'] button")
 
     _review_and_approve(tab, detail_url)
 
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/publish'] button")
+    tab.click("form[action$='/publish'] button")
     refused = tab.page.inner_text("main")
     assert "1101**********002X" in refused and tab.page.locator("[role=alert]").count() >= 1
-    _click(tab, "form[action$='/mask'] button")
-    _click(tab, "form[action$='/publish'] button")
+    tab.click("form[action$='/mask'] button")
+    tab.click("form[action$='/publish'] button")
     public_link = tab.page.locator("a[href^='/p/']").first.get_attribute("href")
 
     tab.page.context.clear_cookies()  # the villager has no account
     tab.goto(public_link)
     text = tab.page.inner_text("main")
     assert "导子村2026年11月财务收支公开" in text and "1101**********002X" in text and ID_NUMBER not in text
-    assert _no_sideways_scroll(tab), f"the public page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the public page scrolls sideways at {tab.size} size"
     tab.goto(f"/o/{DAOZI}/disclosure")
     assert "导子村2026年11月财务收支公开" in tab.page.inner_text("main")
     assert tab.errors == []
@@ -84,21 +69,21 @@ def test_statement_from_draft_to_the_villagers_phone(tab):
 def test_a_correction_shows_up_as_revision_two(tab):
     # each viewport corrects its own demo publication, so both see revision 2
     title = "导子村2026年第2季度村务公开" if tab.size == "phone" else "导子村2026年第3季度党务公开"
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(f"/console/disclosure/?org={DAOZI}")
-    _click(tab, f"li:has(a:text-is('{title}')) a[href*='/console/disclosure/correct/']")
+    tab.click(f"li:has(a:text-is('{title}')) a[href*='/console/disclosure/correct/']")
     pub_id = re.search(r"/correct/(\d+)", tab.page.url).group(1)
     tab.page.fill("#reason", "补记第三项的表决结果")
-    _click(tab, ".console-main form button[type=submit]")
+    tab.click(".console-main form button[type=submit]")
     detail_url = re.search(r"/console/disclosure/d/\d+", tab.page.url).group(0)
-    _click(tab, "a[href$='/edit']")
+    tab.click("a[href$='/edit']")
     tab.page.fill("#body", tab.page.input_value("#body") + "\n\n补记：该事项经村民代表会议表决通过（应到35人，实到31人）。")
-    _click(tab, ".console-main form button[type=submit]")
-    _click(tab, "form[action$='/submit'] button")
+    tab.click(".console-main form button[type=submit]")
+    tab.click("form[action$='/submit'] button")
     _review_and_approve(tab, detail_url)
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/publish'] button")
+    tab.click("form[action$='/publish'] button")
 
     tab.page.context.clear_cookies()
     tab.goto(f"/p/{pub_id}/history")
@@ -112,14 +97,14 @@ def test_a_correction_shows_up_as_revision_two(tab):
 
 
 def test_township_staff_see_late_and_missing_disclosures(tab):
-    _as(tab, "dongfeng")
+    tab.login_as("dongfeng")
     tab.goto(f"/console/?org={DONGFENG}")
     assert tab.page.locator(f"a[href*='/console/disclosure/compliance?org={DONGFENG}']").count() >= 1
     tab.goto(f"/console/disclosure/compliance?org={DONGFENG}&from=2026-01&to=2026-10&status=missing")
     table = tab.page.inner_text("main table")
     assert "前屯村" in table and "2026-03" in table  # the demo's missing month
     assert tab.serious_a11y_violations() == []
-    assert _no_sideways_scroll(tab), f"the compliance page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the compliance page scrolls sideways at {tab.size} size"
     href = tab.page.locator("a[href*='format=csv']").get_attribute("href")
     csv = tab.page.request.get(tab.base_url + href)
     assert csv.ok and "前屯村" in csv.body().decode("utf-8-sig")

@@ -13,8 +13,7 @@ PAGES = [f"/o/{VILLAGE}/disclosure", f"/o/{VILLAGE}/finance", f"/o/{VILLAGE}/fin
 def test_disclosure_pages_are_clean_and_accessible(tab, path):
     response = tab.goto(path)
     assert response.status == 200
-    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
-        f"{path} scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     assert tab.errors == []
 

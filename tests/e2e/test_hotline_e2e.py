@@ -7,10 +7,6 @@ import pytest
 DAOZI = "990101101201"  # 导子村, 东风镇
 
 
-def _no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def _file_complaint(tab, text):
     tab.goto("/hotline/")
     tab.page.get_by_label("投诉", exact=True).check()
@@ -26,7 +22,7 @@ def test_complaint_filed_tracked_handled_rated_and_reopened(tab, browser, live_s
     code = _file_complaint(tab, text)
     assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
     assert "已受理" in tab.page.inner_text("main")
-    assert _no_horizontal_scroll(tab.page)
+    assert tab.fits_width()
     assert tab.serious_a11y_violations() == []
 
     # township staff of 东风镇 sign for it and reply, in their own browser
@@ -78,7 +74,7 @@ def test_complaint_filed_tracked_handled_rated_and_reopened(tab, browser, live_s
                                   "/o/990101101000"])
 def test_hotline_public_pages_are_clean_and_accessible(tab, path):
     assert tab.goto(path).status == 200
-    assert _no_horizontal_scroll(tab.page), f"{path} scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     assert tab.errors == []
 
@@ -88,7 +84,7 @@ def test_hotline_public_pages_are_clean_and_accessible(tab, path):
 def test_hotline_console_pages_are_clean_and_accessible(tab, path):
     tab.login("dongfeng")
     assert tab.goto(path).status == 200
-    assert _no_horizontal_scroll(tab.page), f"{path} scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     assert tab.errors == []
 
@@ -98,7 +94,7 @@ def test_case_page_is_clean_and_accessible(tab):
     tab.goto("/console/hotline/")
     tab.page.locator("table a[href*='/console/hotline/cases/']").first.click()
     tab.page.wait_for_url("**/console/hotline/cases/*")
-    assert _no_horizontal_scroll(tab.page), f"case page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"case page scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     assert tab.errors == []
 

@@ -7,65 +7,50 @@ DONGFENG = "990101101000"
 CODE = re.compile(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
-def _as(tab, username):
-    tab.page.context.clear_cookies()
-    tab.login(username)
-    assert "/login" not in tab.page.url, f"{username} could not log in"
-
-
-def _click(tab, selector):
-    tab.page.locator(selector).first.click()
-    tab.page.wait_for_load_state()
-
-
-def _no_sideways_scroll(tab):
-    return tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 def test_a_villager_asks_and_the_answer_goes_through_review_to_the_public_page(tab):
     topic = f"村卫生室建设资金来源（{tab.size}）"
     tab.goto(f"/o/{DAOZI}/disclosure")
-    _click(tab, f"a[href='/o/{DAOZI}/disclosure/ask']")
+    tab.click(f"a[href='/o/{DAOZI}/disclosure/ask']")
     assert tab.serious_a11y_violations() == []
     tab.page.fill("input[name=topic]", topic)
     tab.page.fill("textarea[name=detail]", "听说镇里补助了一部分，想知道各出多少钱👍")
     tab.page.fill("input[name=name]", "赵桂兰")
     tab.page.fill("input[name=phone]", "13712345678")
-    _click(tab, "form.participation-form button[type=submit]")
+    tab.click("form.participation-form button[type=submit]")
     assert "/disclosure/request?code=" in tab.page.url
     code = tab.page.inner_text(".participation-code").strip()
     assert CODE.fullmatch(code)
     assert "等待村里答复" in tab.page.inner_text("main") and "👍" in tab.page.inner_text("main")
-    assert _no_sideways_scroll(tab), f"the request page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the request page scrolls sideways at {tab.size} size"
     tab.goto(f"/o/{DAOZI}/disclosure")
     listing = tab.page.inner_text("main")
     assert topic in listing and "赵桂兰" not in listing and "13712345678" not in listing
 
-    _as(tab, "daozi-clerk")
+    tab.login_as("daozi-clerk")
     tab.goto(f"/console/disclosure/participation/?org={DAOZI}")
     tab.page.get_by_role("link", name=topic).click()
     tab.page.wait_for_load_state()
     assert "赵桂兰" not in tab.page.inner_text("main")  # a clerk does not see who asked
-    _click(tab, "form[action$='/answer'] button")
+    tab.click("form[action$='/answer'] button")
     detail_url = re.search(r"/console/disclosure/d/\d+", tab.page.url).group(0)
-    _click(tab, "a[href$='/edit']")
+    tab.click("a[href$='/edit']")
     tab.page.fill("#body", tab.page.input_value("#body") + "村卫生室建设共投入12万元：镇卫生院补助8万元，村集体4万元。")
-    _click(tab, ".console-main form button[type=submit]")
-    _click(tab, "form[action$='/submit'] button")
-    _as(tab, "daozi-jianwei")
+    tab.click(".console-main form button[type=submit]")
+    tab.click("form[action$='/submit'] button")
+    tab.login_as("daozi-jianwei")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/countersign'] button")
-    _as(tab, "daozi-head")
+    tab.click("form[action$='/countersign'] button")
+    tab.login_as("daozi-head")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/approve'] button")
-    _as(tab, "daozi-clerk")
+    tab.click("form[action$='/approve'] button")
+    tab.login_as("daozi-clerk")
     tab.goto(detail_url)
-    _click(tab, "form[action$='/publish'] button")
+    tab.click("form[action$='/publish'] button")
 
     tab.page.context.clear_cookies()  # the villager again, without an account
     tab.goto(f"/disclosure/request?code={code}")
     assert "已答复" in tab.page.inner_text("main")
-    _click(tab, "main a[href^='/p/']")
+    tab.click("main a[href^='/p/']")
     assert "镇卫生院补助8万元" in tab.page.inner_text("main")
     tab.goto(f"/o/{DAOZI}/disclosure")
     assert tab.page.locator(f".disclosure-requests li:has-text('{topic}') a[href^='/p/']").count() == 1
@@ -75,11 +60,11 @@ def test_a_villager_asks_and_the_answer_goes_through_review_to_the_public_page(t
 def test_an_objection_becomes_a_hotline_case_and_the_villager_reads_the_reply(tab, browser, live_server):
     text = f"财务公开中路灯维修支出偏高，请说明单价（{tab.size}）"
     tab.goto(f"/o/{DAOZI}/disclosure")
-    _click(tab, "main a.pub-title")
-    _click(tab, "a[href^='/disclosure/object/']")
+    tab.click("main a.pub-title")
+    tab.click("a[href^='/disclosure/object/']")
     assert tab.serious_a11y_violations() == []
     tab.page.fill("textarea[name=text]", text)
-    _click(tab, "form.participation-form button[type=submit]")
+    tab.click("form.participation-form button[type=submit]")
     tab.page.wait_for_url("**/hotline/track?code=*")
     code = tab.page.inner_text(".hotline-code-value").strip()
     assert CODE.fullmatch(code) and "村务公开异议" in tab.page.inner_text("main")
@@ -105,5 +90,5 @@ def test_an_objection_becomes_a_hotline_case_and_the_villager_reads_the_reply(ta
 
     tab.goto(f"/hotline/track?code={code}")
     assert "共维修路灯12盏" in tab.page.inner_text("main")
-    assert _no_sideways_scroll(tab), f"the tracking page scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"the tracking page scrolls sideways at {tab.size} size"
     assert tab.errors == []

@@ -6,15 +6,11 @@ PUBLIC_PAGES = ["/", "/o/990101000000", "/o/990101101000", "/o/990101101201", "/
                 "/pages/about", "/pages/privacy", "/pages/verify-ledger", "/login", "/no-such-page"]
 
 
-def _no_horizontal_scroll(page):
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
 @pytest.mark.parametrize("path", PUBLIC_PAGES)
 def test_public_page_is_clean_and_accessible(tab, path):
     response = tab.goto(path)
     assert response.status == (404 if path == "/no-such-page" else 200)
-    assert _no_horizontal_scroll(tab.page), f"{path} scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     errors = [e for e in tab.errors if "404" not in e or path != "/no-such-page"]
     assert errors == []

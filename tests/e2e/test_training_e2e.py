@@ -31,8 +31,7 @@ def _hours(tab, person_path):
 
 
 def _check_page(tab):
-    assert tab.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
-        f"{tab.page.url} scrolls sideways at {tab.size} size"
+    assert tab.fits_width(), f"{tab.page.url} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
 
 
