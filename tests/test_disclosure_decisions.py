@@ -352,3 +352,10 @@ def test_a_step_recorded_twice_at_once_answers_with_a_message_not_an_error(app, 
     assert "recorded by someone else a moment ago" in late.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DecisionStep)) == 1
+
+
+def test_a_recorded_step_shows_as_an_update_not_a_correction(people, ctx):
+    d = new_decision(people)
+    record(d, people, 2)
+    page = ctx.test_client().get(f"/p/{d.pub_id}").get_data(as_text=True)
+    assert "Updated (revision 2)" in page and "Corrected" not in page

@@ -90,7 +90,7 @@ def test_publication_shows_latest_revision_and_history_lists_both(app, client, t
         revisions = ledger.history(pub_id)
     html = text_of(client.get(f"/p/{pub_id}"))
     assert "（更正）" in html and "<strong>12万元</strong>" in html and "10万元" not in html
-    assert "金额笔误" in html and revisions[1].hash in html
+    assert "<strong>Corrected (revision 2)</strong> 金额笔误" in html and revisions[1].hash in html
     assert f"/p/{pub_id}/history" in html
     history = text_of(client.get(f"/p/{pub_id}/history"))
     assert "金额笔误" in history

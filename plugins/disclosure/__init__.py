@@ -94,7 +94,8 @@ def publication_kinds():
     return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
                             "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA),
             PublicationKind("disclosure", "decision", _l("Major decision (四议两公开)"),
-                            "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA)]
+                            "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA,
+                            revisions_add=True)]
 
 
 @hookimpl

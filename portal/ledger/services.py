@@ -27,6 +27,9 @@ class PublicationKind:
     template: str  # rendered with `publication` (and `payload`) in the context
     # JSON Schema of the payload; the OpenAPI document of /api/v1 includes it
     payload_schema: dict | None = field(default=None, hash=False, compare=False)
+    # True for a record that grows revision by revision (a decision's steps): a later revision
+    # is shown as an update, not as a correction
+    revisions_add: bool = False
 
 
 class LedgerError(ValueError):

@@ -39,6 +39,15 @@ def kind_label(pub):
     return kind.label if kind else pub.kind
 
 
+@bp.app_template_global("publication_revision_note")
+def revision_note(pub):
+    """How a later revision is announced: a correction, or an update of a record that grows."""
+    kind = current_app.extensions["portal"].publication_kinds.get((pub.plugin, pub.kind))
+    if kind is not None and kind.revisions_add:
+        return _("Updated (revision %(n)d)", n=pub.revision)
+    return _("Corrected (revision %(n)d)", n=pub.revision)
+
+
 @bp.route("/")
 def home():
     """The county, its townships and the latest publications."""
