@@ -54,5 +54,8 @@ def create_app(config=None):
     web.init_templates(app)
     web.init_security(app)
     web.init_errors(app)
-    web.init_static(app, host)
+    from .public.caching import PageCacheMiddleware
+
+    app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
+    web.init_static(app, host)  # WhiteNoise in front of both: static files first
     return app

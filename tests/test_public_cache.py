@@ -112,15 +112,13 @@ def test_the_page_cache_can_be_off(app_factory):
 
 
 def test_the_page_cache_keeps_the_newest_pages_only():
-    from flask import Response
-
     from portal.public.caching import PageCache
 
     cache = PageCache(2)
     for key in ("a", "b", "c"):
-        cache.put(key, Response(key))
+        cache.put(key, key.encode(), [])
     assert cache.get("a") is None and cache.get("b")[0] == b"b" and cache.get("c")[0] == b"c"
-    cache.put("big", Response(b"x" * (PageCache.MAX_BYTES + 1)))
+    cache.put("big", b"x" * (PageCache.MAX_BYTES + 1), [])
     assert cache.get("big") is None
 
 
@@ -168,3 +166,31 @@ def test_a_page_with_a_visitors_form_token_is_never_shared(app_factory):
     page_b = second.get("/a-form")
     assert page_a.headers["Cache-Control"] == "private, no-cache" and "ETag" not in page_a.headers
     assert page_a.data != page_b.data  # each visitor gets a form with their own token
+
+
+def test_a_browser_without_cookies_is_answered_from_the_store_before_flask(app, tree):
+    """A villager's phone with no cookies gets the stored page, headers and all, without a render."""
+    browser = app.test_client(use_cookies=False)
+    first = browser.get(f"/o/{VILLAGE_A1}")
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    with mock.patch.object(app, "full_dispatch_request", side_effect=AssertionError("entered Flask")):
+        again = browser.get(f"/o/{VILLAGE_A1}")
+        assert again.data == first.data
+        for header in ("ETag", "Cache-Control", "Content-Security-Policy", "Vary", "Content-Type"):
+            assert again.headers[header] == first.headers[header]
+        not_modified = browser.get(f"/o/{VILLAGE_A1}", headers={"If-None-Match": first.headers["ETag"]})
+        assert not_modified.status_code == 304 and not_modified.data == b""
+        assert not_modified.headers["ETag"] == first.headers["ETag"]
+        assert "Content-Security-Policy" in not_modified.headers
+    publish(app, VILLAGE_A1, "村道修路工程公示")
+    assert "村道修路工程公示" in browser.get(f"/o/{VILLAGE_A1}").get_data(as_text=True)
+
+
+def test_an_answer_that_sets_a_cookie_is_never_stored(app, tree):
+    """?lang=en puts the language in this browser's session: that answer is for this browser only."""
+    browser = app.test_client(use_cookies=False)
+    english = browser.get("/?lang=en")
+    assert "Set-Cookie" in english.headers
+    with mock.patch("portal.public.views.services.latest_publications", side_effect=RuntimeError("rendered")):
+        with pytest.raises(RuntimeError):
+            browser.get("/?lang=en")

@@ -17,6 +17,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select, true, update
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Request
 
 from ..extensions import db
 from ..ledger.models import LedgerHead
@@ -33,12 +34,13 @@ _STATE = (select(_HEAD.c.seq, _HEAD.c.hash, _REVISION.c.n).select_from(_HEAD.joi
           .where(_HEAD.c.id == 1, _REVISION.c.id == 1))
 
 
-def site_validator():
+def site_validator(locale=None):
     """A digest of everything a public page depends on besides its URL: ledger head, public revision,
     language, today's date (Asia/Shanghai) and the release (see deploy_fingerprint)."""
     # one query on every public request: both rows in a single SELECT
     row = db.session.execute(_STATE).first() or (0, "", 0)
-    parts = (*row, str(get_locale()), local_today().isoformat(), current_app.extensions.get("portal_deploy", ""))
+    parts = (*row, str(locale or get_locale()), local_today().isoformat(),
+             current_app.extensions.get("portal_deploy", ""))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
@@ -49,11 +51,12 @@ def _cacheable_request():
 
 
 class PageCache:
-    """The last pages rendered for anonymous visitors, kept by (ETag, URL) in this process.
+    """The last public pages answered to anonymous visitors, kept by (ETag, URL) in this process.
 
     The ETag covers everything a public page depends on, so a page stored under it is the
     page the view would render again; when anything changes the ETag changes and the old
-    entries are never asked for (they age out, least recently used first).
+    entries are never asked for (they age out, least recently used first). An entry is the
+    answer as it left the app: body and every header.
     """
 
     MAX_BYTES = 256 * 1024  # a larger answer (a big download) is rendered each time
@@ -70,13 +73,9 @@ class PageCache:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key, response):
-        if self.size <= 0 or response.is_streamed or response.direct_passthrough:
+    def put(self, key, body, headers):
+        if self.size <= 0 or len(body) > self.MAX_BYTES:
             return
-        body = response.get_data()
-        if len(body) > self.MAX_BYTES:
-            return
-        headers = [(k, v) for k, v in response.headers.items() if k in ("Content-Type", "Content-Disposition")]
         with self._lock:
             self._pages[key] = (body, headers)
             self._pages.move_to_end(key)
@@ -85,10 +84,68 @@ class PageCache:
 
 
 def page_cache():
-    app = current_app._get_current_object()
-    if "portal_page_cache" not in app.extensions:
-        app.extensions["portal_page_cache"] = PageCache(app.config.get("PUBLIC_PAGE_CACHE_SIZE", 0))
-    return app.extensions["portal_page_cache"]
+    return current_app.extensions["portal_page_cache"]
+
+
+_OFFER = "portal.page_cache_key"  # environ: the app offers its answer to the page cache under this key
+
+
+class PageCacheMiddleware:
+    """WSGI middleware in front of the app: stores the public pages the app offers, and answers a
+    repeat request of a visitor without cookies from the store before Flask is entered.
+
+    A browser without cookies is anonymous, has no waiting message and reads the default
+    language, so its page is found by the ETag computed for the default language alone (one
+    query). Visitors with a cookie go through the app, which looks in the same store after
+    loading their session (conditional_get).
+    """
+
+    def __init__(self, app, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cache = PageCache(app.config.get("PUBLIC_PAGE_CACHE_SIZE", 0))
+        app.extensions["portal_page_cache"] = self.cache
+
+    def __call__(self, environ, start_response):
+        if self.cache.size > 0 and environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE"):
+            answer = self._from_store(environ, start_response)
+            if answer is not None:
+                return answer
+        captured = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        key = environ.get(_OFFER)
+        if key is None or not captured or not captured[0].startswith("200 ") \
+                or any(name.lower() == "set-cookie" for name, _ in captured[1]):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        self.cache.put(key, body, list(captured[1]))
+        return [body]
+
+    def _from_store(self, environ, start_response):
+        request = Request(environ)
+        with self.app.app_context():
+            etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"])
+        page = self.cache.get((etag, request.host_url, request.full_path))
+        if page is None:
+            return None
+        body, headers = page
+        if request.if_none_match.contains_weak(etag):
+            start_response("304 NOT MODIFIED", [(k, v) for k, v in headers if k not in _BODY_HEADERS])
+            return []
+        start_response("200 OK", headers)
+        return [body]
+
+
+_BODY_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition")
 
 
 def _page_key():
@@ -110,7 +167,7 @@ def conditional_get():
         page = page_cache().get(_page_key())
         if page is not None:
             g.public_page_cached = True
-            return current_app.response_class(page[0], headers=page[1])
+            return current_app.response_class(page[0], headers=page[1])  # complete: after_request adds nothing
     return None
 
 
@@ -134,9 +191,10 @@ def public_cache_headers(response):
     response.headers["Cache-Control"] = PRIVATE if session.modified else CACHE_CONTROL
     etag = g.get("public_etag")
     if etag and response.status_code == 200 and not response.get_etag()[0]:
-        if not session.modified and request.method == "GET" and not g.get("public_page_cached"):
-            page_cache().put(_page_key(), response)
         response.set_etag(etag)
+        if (not session.modified and request.method == "GET" and not g.get("public_page_cached")
+                and not response.is_streamed and not response.direct_passthrough):
+            request.environ[_OFFER] = _page_key()  # PageCacheMiddleware stores it as it leaves the app
     return response
 
 
