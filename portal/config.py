@@ -4,11 +4,26 @@ import os
 import tomllib
 from pathlib import Path
 
+import orjson
+
+
+def json_dumps(value):
+    """JSON columns (publication payloads, drafts' statements) written with orjson: several times
+    faster than the json module on a 5,000-line statement; keys need not be strings, as with json."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def json_loads(value):
+    """JSON columns read with orjson. SQLite gives a column declared JSON numeric affinity, so a
+    stored number comes back as a number, already decoded."""
+    return orjson.loads(value) if isinstance(value, (str, bytes)) else value
+
 
 class Defaults:
     SECRET_KEY = None  # generated into instance/secret_key when not configured
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_serializer": json_dumps,
+                                 "json_deserializer": json_loads}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests answer 413
     UPLOAD_FOLDER = None  # default: instance/uploads (private/ and public/ inside)
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # one uploaded file

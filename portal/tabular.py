@@ -67,7 +67,7 @@ def read_table(data, filename, aliases=None):
         values = list(values) + [None] * (len(headers) - len(values))
         if len(values) > len(headers) and any(_blank(v) is not None for v in values[len(headers):]):
             raise TableError([_("Row %(row)d: more values than columns.", row=number)])
-        row = {h: _blank(v) for h, v in zip(headers, values) if h}
+        row = {h: (v.strip() or None) if isinstance(v, str) else v for h, v in zip(headers, values) if h}
         if all(v is None for v in row.values()):
             continue  # blank lines in a sheet are not rows
         rows.append((number, row))

@@ -7,6 +7,7 @@ and column. Money is integer fen throughout; amounts are read with Decimal, neve
 """
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -146,17 +147,33 @@ def shift_month(month, delta):
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?|(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
 def _parse_date(value):
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = str(value).strip()
-    m = (re.fullmatch(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?", text)
-         or re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", text))
+    return _date_of_text(str(value).strip())
+
+
+@functools.lru_cache(maxsize=512)
+def _date_of_text(text):
+    # a month's lines repeat a few dozen dates: each text is parsed once
+    m = _DATE.fullmatch(text)
     if not m:
         raise ValueError(text)
-    return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    y, mo, d = (g for g in m.groups() if g is not None)
+    return dt.date(int(y), int(mo), int(d))
+
+
+@functools.lru_cache(maxsize=512)
+def _iso(day):
+    return day.isoformat()
+
+
+_PLAIN_AMOUNT = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
 
 
 def _parse_amount(value):
@@ -172,6 +189,9 @@ def _parse_amount(value):
         if abs(amount - rounded) > Decimal("0.000001"):
             raise ValueError(_("more than two decimal places"))
         amount = rounded
+    elif (plain := _PLAIN_AMOUNT.fullmatch(value if isinstance(value, str) else "")) is not None:
+        # the common case, "1234.5": fen straight from the digits
+        return int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
     else:
         text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
         text = text.removesuffix("元").strip()
@@ -212,9 +232,11 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
     if opening_fen is None:
         opening_fen = 0
     errors, lines, vouchers = [], [], {}
+    folded = {h: h.lower() if h.isascii() else h for h in table.headers}
+    unfolded = all(k == v for k, v in folded.items())
     for row_number, raw in table.rows:
-        row = {(k.lower() if k.isascii() else k): v for k, v in raw.items()}
-        line = {}
+        row = raw if unfolded else {folded[k]: v for k, v in raw.items()}
+        line, row_errors = {}, len(errors)
 
         def err(column, message, row_number=row_number):
             errors.append(cell_error(row_number, COLUMN_LABELS[column], message))
@@ -231,7 +253,7 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
             else:
                 if (day.year, day.month) != (year, mon):
                     err("date", _("%(date)s is not in %(month)s", date=day.isoformat(), month=month))
-                line["date"] = day.isoformat()
+                line["date"] = _iso(day)
         # voucher
         voucher = row.get("voucher")
         if voucher is None:
@@ -295,16 +317,15 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
             err("summary", _("a summary is required"))
         else:
             line["summary"] = str(summary).strip()[:200]
-        if direction:
-            line["direction"], line["amount_fen"] = direction, amounts[direction]
-        lines.append(line)
+        if len(errors) == row_errors:  # a valid line, its keys in the order of LINE_KEYS
+            lines.append({"date": line["date"], "voucher": line["voucher"], "account_code": line["account_code"],
+                          "account": line["account"], "direction": direction, "summary": line["summary"],
+                          "amount_fen": amounts[direction]})
     if not table.rows:
         errors.append(_("The file has no statement lines."))
     if errors:
         raise TableError(errors)
     lines.sort(key=lambda ln: (ln["date"], ln["voucher"]))
-    lines = [{k: ln[k] for k in ("date", "voucher", "account_code", "account", "direction", "summary",
-                                  "amount_fen")} for ln in lines]
     income = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "income")
     expense = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "expense")
     closing = opening_fen + income - expense

@@ -17,7 +17,7 @@ from portal import audit
 from portal.accounts import can
 from portal.events import emit
 from portal.extensions import db
-from portal.orgs import OrgUnit, get_setting
+from portal.orgs import OrgUnit, get_setting, get_settings
 from portal.privacy import mask_personal_data
 from portal.timeutil import utcnow
 from portal.workdays import add_working_days, deadline, local_date
@@ -118,22 +118,26 @@ def file_case(*, village, category, description, name=None, phone=None, email=No
     if township is None:
         raise HotlineError(_("This village belongs to no township."))
     now = now or utcnow()
-    for _attempt in range(5):
-        code = new_code()
-        if db.session.scalar(select(Case.id).where(Case.code == code)) is None:
-            break
+    days = get_settings(village, "hotline.days.sign", f"hotline.days.{category}")
+    # ~56 random bits: the UNIQUE index on the code is the guard against the odd collision
+    code = new_code()
     case = Case(code=code, category=category, org_id=village.id, township_id=township.id, description=description,
                 complainant_name=(name or "").strip()[:60] or None, complainant_phone=(phone or "").strip()[:30] or None,
                 complainant_email=(email or "").strip()[:120] or None, confidential=bool(confidential),
                 accused_text=(accused_text or "").strip()[:200] or None, photos=[p.as_dict() for p in photos],
                 source=source, address=(address or None), lat=lat, lon=lon, state=ACCEPTED, filed_at=now,
-                updated_at=now, sign_due_at=deadline(now, int(get_setting(village, "hotline.days.sign"))),
-                due_at=deadline(now, days_for(village, category)))
+                updated_at=now, sign_due_at=deadline(now, int(days["hotline.days.sign"])),
+                due_at=deadline(now, int(days[f"hotline.days.{category}"])))
     db.session.add(case)
     timeline_event(case, "filed", public=True, at=now)
     db.session.flush()
     audit.record("hotline.case_filed", obj=case, org=village, detail={"category": category, "source": source})
-    db.session.commit()
+    session = db.session()
+    session.expire_on_commit = False  # what was just written is what the database holds: nothing to reload
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     try:
         emit("hotline.case_filed", org=village, case_id=case.id, category=category)
     except Exception:  # the case is stored: a failing listener must not keep its code from the villager

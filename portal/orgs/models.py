@@ -43,8 +43,14 @@ class OrgUnit(db.Model):
         ids = self.ancestor_ids[:-1]
         if not ids:
             return []
+        # loaded once per unit object (a request's session), again if the unit moved
+        cached = self.__dict__.get("_ancestors_of_path")
+        if cached is not None and cached[0] == self.path:
+            return list(cached[1])
         found = {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
-        return [found[i] for i in ids if i in found]
+        units = [found[i] for i in ids if i in found]
+        self.__dict__["_ancestors_of_path"] = (self.path, units)
+        return list(units)
 
     def is_within(self, other):
         """True when this unit is `other` or below it."""
