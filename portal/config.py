@@ -49,6 +49,7 @@ class Defaults:
     PUBLIC_PAGE_SIZE = 20
     # Public pages rendered for anonymous visitors kept per worker, by ETag and URL (0: none).
     PUBLIC_PAGE_CACHE_SIZE = 256
+    PUBLIC_STATE_TTL = 1.0  # seconds a worker trusts the ledger head it read for cookie-less visitors
     # Serve only the public site, from a read-only database connection (a replica, or the main
     # database opened read-only); every write (POST, the console, login) is refused with 503.
     PUBLIC_ONLY = False

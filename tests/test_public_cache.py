@@ -194,3 +194,28 @@ def test_an_answer_that_sets_a_cookie_is_never_stored(app, tree):
     with mock.patch("portal.public.views.services.latest_publications", side_effect=RuntimeError("rendered")):
         with pytest.raises(RuntimeError):
             browser.get("/?lang=en")
+
+
+def test_a_worker_trusts_the_state_it_read_for_a_second(app_factory):
+    """Another worker's publication reaches a cookie-less browser within PUBLIC_STATE_TTL, not at once;
+    a commit in this worker is seen at once."""
+    import time
+
+    from sqlalchemy import text
+
+    from tests.helpers import build_tree
+
+    app = app_factory(PUBLIC_STATE_TTL=30)
+    with app.app_context():
+        build_tree()
+    browser = app.test_client(use_cookies=False)
+    etag = browser.get(f"/o/{VILLAGE_A1}").headers["ETag"]
+    with app.app_context(), db.engine.begin() as conn:  # as another process would: no session commit here
+        conn.execute(text("UPDATE public_revision SET n = n + 1 WHERE id = 1"))
+    assert browser.get(f"/o/{VILLAGE_A1}").headers["ETag"] == etag
+    later = time.monotonic() + 31
+    with mock.patch("portal.public.caching.time.monotonic", return_value=later):
+        assert browser.get(f"/o/{VILLAGE_A1}").headers["ETag"] != etag
+    publish(app, VILLAGE_A1, "村道修路工程公示")
+    with mock.patch("portal.public.caching.time.monotonic", return_value=later):
+        assert "村道修路工程公示" in browser.get(f"/o/{VILLAGE_A1}").get_data(as_text=True)

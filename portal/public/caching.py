@@ -10,9 +10,10 @@ their pages get no ETag and no shared caching.
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select, true, update
@@ -34,12 +35,16 @@ _STATE = (select(_HEAD.c.seq, _HEAD.c.hash, _REVISION.c.n).select_from(_HEAD.joi
           .where(_HEAD.c.id == 1, _REVISION.c.id == 1))
 
 
-def site_validator(locale=None):
+def site_state():
+    """(ledger head seq, head hash, public revision): what changes when published data or the tree,
+    settings and plugin switches change. One query: both rows in a single SELECT."""
+    return tuple(db.session.execute(_STATE).first() or (0, "", 0))
+
+
+def site_validator(locale=None, state=None):
     """A digest of everything a public page depends on besides its URL: ledger head, public revision,
     language, today's date (Asia/Shanghai) and the release (see deploy_fingerprint)."""
-    # one query on every public request: both rows in a single SELECT
-    row = db.session.execute(_STATE).first() or (0, "", 0)
-    parts = (*row, str(locale or get_locale()), local_today().isoformat(),
+    parts = (*(state or site_state()), str(locale or get_locale()), local_today().isoformat(),
              current_app.extensions.get("portal_deploy", ""))
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
@@ -95,16 +100,34 @@ class PageCacheMiddleware:
     repeat request of a visitor without cookies from the store before Flask is entered.
 
     A browser without cookies is anonymous, has no waiting message and reads the default
-    language, so its page is found by the ETag computed for the default language alone (one
-    query). Visitors with a cookie go through the app, which looks in the same store after
-    loading their session (conditional_get).
+    language, so its page is found by the ETag computed for the default language alone.
+    The site state behind that ETag is read at most once per PUBLIC_STATE_TTL seconds (and
+    again after any commit in this process), so another worker's publication reaches such a
+    browser within that time; pages are public for a minute anyway (CACHE_CONTROL).
+    Visitors with a cookie go through the app, which looks in the same store after loading
+    their session (conditional_get) and always reads the state.
     """
 
     def __init__(self, app, wsgi_app):
         self.app = app
         self.wsgi_app = wsgi_app
         self.cache = PageCache(app.config.get("PUBLIC_PAGE_CACHE_SIZE", 0))
+        self.state_ttl = float(app.config.get("PUBLIC_STATE_TTL", 0))
+        self._state = None  # (monotonic time read, site_state())
         app.extensions["portal_page_cache"] = self.cache
+        app.extensions["portal_page_cache_middleware"] = self
+
+    def forget_state(self):
+        self._state = None
+
+    def _site_state(self):
+        known = self._state
+        if known is not None and time.monotonic() - known[0] < self.state_ttl:
+            return known[1]
+        with self.app.app_context():
+            state = site_state()
+        self._state = (time.monotonic(), state)
+        return state
 
     def __call__(self, environ, start_response):
         if self.cache.size > 0 and environ.get("REQUEST_METHOD") == "GET" and not environ.get("HTTP_COOKIE"):
@@ -132,8 +155,9 @@ class PageCacheMiddleware:
 
     def _from_store(self, environ, start_response):
         request = Request(environ)
+        state = self._site_state()
         with self.app.app_context():
-            etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"])
+            etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"], state=state)
         page = self.cache.get((etag, request.host_url, request.full_path))
         if page is None:
             return None
@@ -214,6 +238,15 @@ def _watched():
     from ..plugins import PluginActivation
 
     return (OrgUnit, SettingValue, PluginActivation)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_site_state(_session):
+    """A commit in this process may have published: the next cookie-less request reads the state again."""
+    if has_app_context():
+        middleware = current_app.extensions.get("portal_page_cache_middleware")
+        if middleware is not None:
+            middleware.forget_state()
 
 
 @event.listens_for(Session, "before_flush")
