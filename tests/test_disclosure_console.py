@@ -291,3 +291,37 @@ def test_the_next_person_sees_the_draft_waiting_on_the_dashboard(app, site):
     assert f"/console/disclosure/d/{draft_id}" not in site("head").get("/console/").get_data(as_text=True)
     site("jianwei").post(f"/console/disclosure/d/{draft_id}/countersign")
     assert f"/console/disclosure/d/{draft_id}" in site("head").get("/console/").get_data(as_text=True)
+
+
+def test_a_published_disclosure_is_withdrawn_with_a_reason(app, site):
+    """撤回: the public page says withdrawn and why; the text leaves the village page; a reason is required."""
+    client = site("clerk")
+    draft_id = _new_finance_draft(client, body="路灯维修费用明细。")
+    _import(client, draft_id)
+    _road(site, draft_id)
+    client = site("clerk")
+    client.post(f"/console/disclosure/d/{draft_id}/publish")
+    with app.app_context():
+        pub_id = db.session.get(Disclosure, draft_id).pub_id
+    assert f"/console/disclosure/withdraw/{pub_id}" in client.get(f"/console/disclosure/d/{draft_id}").get_data(
+        as_text=True)
+    refused = client.post(f"/console/disclosure/withdraw/{pub_id}", data={"reason": "  "})
+    assert refused.status_code == 200 and "reason" in refused.get_data(as_text=True).lower()
+    assert site("jianwei").post(f"/console/disclosure/withdraw/{pub_id}",
+                                data={"reason": "误发"}).status_code in (403, 404)  # reviews, does not publish
+    with app.app_context():
+        assert db.session.scalar(select(func.max(Publication.revision)).where(Publication.pub_id == pub_id)) == 1
+    client = site("clerk")
+    resp = client.post(f"/console/disclosure/withdraw/{pub_id}", data={"reason": "误发到本村，应为王庄村"})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/p/{pub_id}")
+    page = client.get(f"/p/{pub_id}").get_data(as_text=True)
+    assert "误发到本村，应为王庄村" in page and "路灯维修费用明细" not in page
+    assert "路灯维修费用明细" not in client.get(f"/o/{VILLAGE_A1}/disclosure").get_data(as_text=True)
+    detail = client.get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
+    assert "Withdrawn" in detail and f"/console/disclosure/correct/{pub_id}" not in detail
+    again = client.post(f"/console/disclosure/withdraw/{pub_id}", data={"reason": "再撤一次"})
+    assert again.status_code == 200
+    with app.app_context():
+        revisions = db.session.scalars(select(Publication).where(Publication.pub_id == pub_id)
+                                       .order_by(Publication.revision)).all()
+        assert [r.action for r in revisions] == ["publish", "withdraw"]

@@ -9,7 +9,8 @@ from portal.timeutil import utcnow
 CATEGORIES = ("party", "village", "finance", "government")  # 党务 / 村务 / 财务 / 政务
 KINDS = ("regular", "immediate", "on_request")  # 定期 / 即时 / 点题(答复申请)
 # draft → submitted → countersigned → approved → published; "returned" goes back to the clerk
-STATES = ("draft", "submitted", "countersigned", "approved", "published", "returned")
+STATES = ("draft", "submitted", "countersigned", "approved", "published", "returned", "withdrawn")
+DONE = ("published", "withdrawn")  # in the ledger: never edited, never scanned again
 EDITABLE = ("draft", "returned")
 
 

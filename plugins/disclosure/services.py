@@ -19,7 +19,7 @@ from portal.orgs import get_setting
 from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
 
-from .models import CATEGORIES, EDITABLE, KINDS, Disclosure, DisclosureStep
+from .models import CATEGORIES, DONE, EDITABLE, KINDS, Disclosure, DisclosureStep
 
 PLUGIN = KIND = "disclosure"
 
@@ -41,13 +41,14 @@ STATE_LABELS = {
     "approved": _l("Approved, ready to publish"),
     "published": _l("Published"),
     "returned": _l("Returned to the clerk"),
+    "withdrawn": _l("Withdrawn"),
 }
 ACTION_LABELS = {
     "create": _l("drafted"), "edit": _l("edited"), "attach": _l("attached a file"),
     "detach": _l("removed a file"), "statement": _l("imported a finance statement"),
     "submit": _l("submitted for review"), "countersign": _l("countersigned (村务监督委员会)"),
     "return": _l("returned"), "approve": _l("approved (两委)"), "mask": _l("masked personal data"),
-    "publish": _l("published"), "correction": _l("started a correction"),
+    "publish": _l("published"), "correction": _l("started a correction"), "withdraw": _l("withdrew"),
 }
 CATEGORY_ZH = {"party": "党务", "village": "村务", "finance": "财务收支", "government": "政务"}
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -399,7 +400,7 @@ def start_correction(pub_id, user, reason):
     if not reason:
         raise DisclosureError(_("A correction must say what changed and why."))
     open_one = db.session.scalar(select(Disclosure).where(Disclosure.correction_of == pub_id,
-                                                          Disclosure.state != "published"))
+                                                          Disclosure.state.notin_(DONE)))
     if open_one is not None:
         raise DisclosureError(_("A correction of this disclosure is already under way."))
     p = pub.payload or {}
@@ -412,3 +413,28 @@ def start_correction(pub_id, user, reason):
     db.session.flush()
     _step(d, user, "correction", reason)
     return d
+
+
+def withdraw(pub_id, user, reason):
+    """Withdraw a published disclosure (撤回): a withdrawal revision in the ledger that says why.
+
+    Whoever may publish at the village may withdraw. The public page then says it was withdrawn
+    and why; earlier revisions stay in its history; the compliance calendar no longer counts it.
+    """
+    pub = ledger.latest(pub_id)
+    if pub is None or pub.plugin != PLUGIN or pub.action == "withdraw":
+        raise DisclosureError(_("No such published disclosure."))
+    from portal.orgs import OrgUnit
+
+    org = db.session.get(OrgUnit, pub.org_id)
+    _require(user, "disclosure.publish", org)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DisclosureError(_("A withdrawal must say why."))
+    revision = ledger.withdraw(pub_id, reason=reason, user=user)
+    source = db.session.scalar(select(Disclosure).where(Disclosure.pub_id == pub_id)
+                               .order_by(Disclosure.id.desc()).limit(1))
+    if source is not None:
+        source.state = "withdrawn"
+        _step(source, user, "withdraw", reason)
+    return revision

@@ -14,7 +14,7 @@ from portal.tabular import TableError
 
 from . import compliance_view, services, worklist
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
-from .models import Disclosure
+from .models import DONE, Disclosure
 from .services import DisclosureError, PersonalDataFound
 
 bp = Blueprint("disclosure", __name__, url_prefix="/console/disclosure", template_folder="templates")
@@ -124,7 +124,7 @@ def _detail_context(d, findings=None):
     due = services.due_for(d.org, d.period) if d.disclosure_kind == "regular" and d.period else None
     return dict(d=d, due=due, acts=worklist.can_act(current_user, d), labels=services.STATE_LABELS,
                 cats=services.CATEGORY_LABELS, kinds=services.KIND_LABELS, actions=services.ACTION_LABELS,
-                findings=findings if findings is not None else ([] if d.state == "published" else services.scan(d)),
+                findings=findings if findings is not None else ([] if d.state in DONE else services.scan(d)),
                 action_form=ActionForm(), reason_form=ReasonForm(), upload_form=AttachmentForm())
 
 
@@ -307,17 +307,23 @@ def publish(draft_id):
     return _detail(d)
 
 
-@bp.route("/correct/<int:pub_id>", methods=["GET", "POST"])
-@permission_required("disclosure.draft")
-def correct(pub_id):
-    """Start a correction of a published disclosure: a new draft that goes the same road."""
+def _publication_or_404(pub_id, permission):
+    """(latest revision, village) of a published disclosure the user holds `permission` for, else 404."""
     pub = ledger.latest(pub_id)
     if pub is None or pub.plugin != "disclosure":
         abort(404)
     org = db.session.get(OrgUnit, pub.org_id)
-    if not can(current_user, "disclosure.draft", org):
+    if not can(current_user, permission, org):
         abort(404)
     _host().require_active("disclosure", org)
+    return pub, org
+
+
+@bp.route("/correct/<int:pub_id>", methods=["GET", "POST"])
+@permission_required("disclosure.draft")
+def correct(pub_id):
+    """Start a correction of a published disclosure: a new draft that goes the same road."""
+    pub, org = _publication_or_404(pub_id, "disclosure.draft")
     form = ReasonForm()
     if form.validate_on_submit():
         try:
@@ -330,6 +336,26 @@ def correct(pub_id):
             flash(_("Correction draft started: change it, then it goes through review again."), "success")
             return _detail(d)
     return render_console("disclosure/console/correct.html", org=org, pub=pub, form=form,
+                          history=ledger.history(pub_id))
+
+
+@bp.route("/withdraw/<int:pub_id>", methods=["GET", "POST"])
+@permission_required("disclosure.publish")
+def withdraw(pub_id):
+    """Withdraw a published disclosure (撤回), with a reason the public page shows."""
+    pub, org = _publication_or_404(pub_id, "disclosure.publish")
+    form = ReasonForm()
+    if pub.action != "withdraw" and form.validate_on_submit():
+        try:
+            services.withdraw(pub_id, _user(), form.reason.data)
+        except (DisclosureError, ledger.LedgerError) as exc:
+            db.session.rollback()
+            form.reason.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Withdrawn. The public page now says so, with your reason."), "success")
+            return redirect(url_for("public.publication", pub_id=pub_id))
+    return render_console("disclosure/console/withdraw.html", org=org, pub=pub, form=form,
                           history=ledger.history(pub_id))
 
 

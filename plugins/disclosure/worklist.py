@@ -6,7 +6,7 @@ from portal.accounts import can
 from portal.extensions import db
 from portal.orgs import OrgUnit
 
-from .models import Disclosure
+from .models import DONE, Disclosure
 
 
 def drafts_at(orgs, states=None):
@@ -35,10 +35,12 @@ def can_act(user, d):
         acts.add("approve")
     if d.state == "approved" and can(user, "disclosure.publish", org):
         acts.add("publish")
-    if d.state != "published" and can(user, "disclosure.draft", org):
+    if d.state not in DONE and can(user, "disclosure.draft", org):
         acts.add("mask")
     if d.state == "published" and can(user, "disclosure.draft", org):
         acts.add("correct")
+    if d.state == "published" and can(user, "disclosure.publish", org):
+        acts.add("withdraw")
     return acts
 
 
