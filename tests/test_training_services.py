@@ -235,6 +235,16 @@ def test_meeting_gaps_per_branch_group_and_period(people):
     set_setting(unit(TOWN_A), "training.frequency.theme_day", "yearly")
     gaps = {(g["type"]) for g in compliance.meeting_gaps(unit(TOWN_A), 2026, today)}
     assert "theme_day" not in gaps
+    assert "life_meeting" not in gaps and "democratic_review" not in gaps  # yearly: due when the year ends
+
+
+def test_the_yearly_life_meeting_and_democratic_review(people):
+    """组织生活会 and 民主评议党员 at least once a year (条例 §17–18): a year without them is a gap."""
+    make_session(type="life_meeting", start=(2025, 1, 18, 14, 0), end=(2025, 1, 18, 17, 0), hours=3)
+    gaps = {(g["unit"].code, g["type"], g["period"].label)
+            for g in compliance.meeting_gaps(unit(TOWN_A), 2025, date(2026, 1, 10))}
+    assert (BRANCH, "life_meeting", "2025") not in gaps
+    assert (BRANCH, "democratic_review", "2025") in gaps
 
 
 def test_village_secretaries_not_trained_by_the_county_and_new_secretaries(people):

@@ -68,6 +68,10 @@ def register_settings():
                     label=_l("How often a party lecture (党课) is given"), **frequency),
         SettingSpec("training.frequency.theme_day", default="monthly",
                     label=_l("How often the theme party day (主题党日) is held"), **frequency),
+        SettingSpec("training.frequency.life_meeting", default="yearly",
+                    label=_l("How often the organizational life meeting (组织生活会) is held"), **frequency),
+        SettingSpec("training.frequency.democratic_review", default="yearly",
+                    label=_l("How often members are democratically reviewed (民主评议党员)"), **frequency),
     )
 
 

@@ -1,4 +1,4 @@
-"""Compliance: 三会一课 and 主题党日 not held, members behind on hours, secretaries not trained.
+"""Compliance: 三会一课, 主题党日, 组织生活会 and 民主评议 not held, members behind on hours, secretaries not trained.
 
 Everything here is computed from sessions, attendance and the core org tree for a unit's
 subtree and a year; the console shows it as tiles, tables and a chart and exports it.
@@ -20,13 +20,16 @@ from .models import ATTENDED, TYPE_LABELS, Attendance, TrainingSession
 from .records import member_hours
 from .services import local_to_utc
 
-# 三会一课 and 主题党日, with the unit kind that holds each; frequencies are settings.
+# 三会一课, 主题党日, and the yearly 组织生活会 and 民主评议党员 (条例 §17–18), with the unit kind that
+# holds each; frequencies are settings.
 REGULAR_TYPES = (
     ("branch_meeting", "party_branch"),
     ("committee_meeting", "party_branch"),
     ("group_meeting", "party_group"),
     ("party_lecture", "party_branch"),
     ("theme_day", "party_branch"),
+    ("life_meeting", "party_branch"),
+    ("democratic_review", "party_branch"),
 )
 FREQUENCIES = ("monthly", "quarterly", "yearly")
 NEW_SECRETARY_WINDOW_MONTHS = 6

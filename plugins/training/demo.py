@@ -117,6 +117,11 @@ def load(county, rng):
                 day = date(y, month, 20)
                 if done(day, 19) and rng.random() >= skip:
                     _attend(_add(branch, "branch_meeting", day, (19, 0), 120, 2, rng), _people(branch, day), rng, weak)
+            if month == 1:  # the yearly 组织生活会 and 民主评议党员, in January; the sloppy branches skip them
+                for type_, day_no in (("life_meeting", 18), ("democratic_review", 25)):
+                    day = date(y, month, day_no)
+                    if done(day, 19) and not sloppy:
+                        _attend(_add(branch, type_, day, (14, 0), 180, 3, rng), _people(branch, day), rng, weak)
             if month % 3 == 0:
                 day = date(y, month, 8)
                 if done(day, 19) and rng.random() >= skip * 1.5:
