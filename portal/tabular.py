@@ -7,6 +7,8 @@ same way (row and column named) and every download opens in the spreadsheet a cl
 
 import csv
 import datetime as dt
+import functools
+import gc
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -15,6 +17,24 @@ from flask_babel import gettext as _
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 200_000
+
+
+def without_gc_pauses(fn):
+    """Run `fn` with the cyclic garbage collector paused: reading a large file builds hundreds of
+    thousands of rows, none of them cyclic, and every collection on the way would walk them all
+    again (a third of the time of a 100,000-line statement). Reference counting still frees them."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return wrapper
 
 
 @dataclass
@@ -46,6 +66,7 @@ def cell_error(row, column, message):
     return _("Row %(row)d, column %(col)s: %(msg)s", row=row, col=column, msg=message)
 
 
+@without_gc_pauses
 def read_table(data, filename, aliases=None):
     """Read CSV or XLSX bytes into a Table; header names are stripped and mapped through `aliases`.
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.ledger import Publication, latest_revisions
-from portal.tabular import TableError, cell_error, read_table
+from portal.tabular import TableError, cell_error, read_table, without_gc_pauses
 
 from portal.extensions import db
 
@@ -210,6 +210,7 @@ def _parse_amount(value):
     return int(amount * 100)
 
 
+@without_gc_pauses
 def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
     """The statement dict of a month's cash-book file (CSV or XLSX), or TableError with every error.
 
