@@ -176,6 +176,19 @@ def test_dissatisfied_rating_reopens_with_fifteen_working_days(hl):
     assert case.state == "closed"
 
 
+def test_a_disputed_objection_goes_to_the_township_with_twenty_working_days(hl):
+    """村务公开异议: still disputed after the village's answer, the township answers (DOMAIN: within 20 days)."""
+    me = make_user("township_admin", TOWN_A, "boss")
+    case = file("objection", accused_text="导子村村委会")
+    services.assign(case, me, unit=unit(VILLAGE_A1))
+    services.sign(case, me)
+    services.reply(case, me, "村委会已书面答复")
+    services.rate(case, "very_dissatisfied", now=datetime(2026, 11, 16, 2, 0))  # Monday
+    assert case.state == "reopened" and case.assignee_unit.code == TOWN_A
+    assert case.due_at == datetime(2026, 12, 14, 16, 0)  # 20 working days after 16 November
+    assert any(e.kind == "reopened" and e.public and "township" in e.text for e in case.events)
+
+
 def test_merge_a_duplicate_shows_the_replies_of_the_target(hl):
     me = make_user("township_admin", TOWN_A, "boss")
     first, dup = file(), file(village=VILLAGE_A2)

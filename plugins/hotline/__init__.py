@@ -57,6 +57,8 @@ def register_settings():
         days("report", 13, _l("Hotline: working days to handle a report (举报)")),
         days("suggestion", 13, _l("Hotline: working days to answer a suggestion (建议)")),
         days("objection", 10, _l("Hotline: working days to answer an objection to a disclosure (村务公开异议)")),
+        days("objection_review", 20, _l("Hotline: working days for the township to answer an objection still "
+                                        "disputed after the village's answer (村务公开异议复核)")),
         days("sign", 1, _l("Hotline: working days to sign for an assigned case (签收)")),
         days("reopen", 15, _l("Hotline: working days to fix a case rated dissatisfied")),
         days("extension", 15, _l("Hotline: most working days one extension may add")),

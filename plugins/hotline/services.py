@@ -290,7 +290,8 @@ def may_rate(case):
 
 
 def rate(case, rating, now=None):
-    """The villager's rating (回访/评价); 不满意 or 非常不满意 reopens the case with a new deadline."""
+    """The villager's rating (回访/评价); 不满意 or 非常不满意 reopens the case with a new deadline
+    (an objection to a disclosure goes to the township for review)."""
     if rating not in RATINGS:
         raise HotlineError(_("Choose one of the five grades."))
     if not may_rate(case):
@@ -309,9 +310,18 @@ def rate(case, rating, now=None):
         case.extension_reason = None
         case.escalation_level = 0
         case.escalated_to = None
-        case.due_at = deadline(now, int(get_setting(case.org, "hotline.days.reopen")))
-        case.sign_due_at = deadline(now, int(get_setting(case.org, "hotline.days.sign")))
-        timeline_event(case, "reopened", public=True, at=now)
+        days = get_settings(case.org, "hotline.days.reopen", "hotline.days.objection_review", "hotline.days.sign")
+        case.sign_due_at = deadline(now, int(days["hotline.days.sign"]))
+        if case.category == "objection" and case.township is not None:
+            # an objection still disputed after the village's answer goes to the township (DOMAIN: 20 days)
+            case.due_at = deadline(now, int(days["hotline.days.objection_review"]))
+            if conflict_with_unit(case, case.township) is None:
+                case.assignee_unit, case.assignee_user = case.township, None
+            timeline_event(case, "reopened", _("The township reviews the objection and answers it."),
+                           public=True, at=now)
+        else:
+            case.due_at = deadline(now, int(days["hotline.days.reopen"]))
+            timeline_event(case, "reopened", public=True, at=now)
     elif case.state == REPLIED:
         case.state = CLOSED
         case.closed_at = now
