@@ -59,6 +59,18 @@ def _road(login, draft_id):
     assert login("head").post(f"/console/disclosure/d/{draft_id}/approve").status_code == 302
 
 
+def _published(app, site, body="本月财务收支。"):
+    """(the clerk's client, draft id, publication id) of a finance disclosure taken down the whole road."""
+    client = site("clerk")
+    draft_id = _new_finance_draft(client, body=body)
+    _import(client, draft_id)
+    _road(site, draft_id)
+    client = site("clerk")
+    client.post(f"/console/disclosure/d/{draft_id}/publish")
+    with app.app_context():
+        return client, draft_id, db.session.get(Disclosure, draft_id).pub_id
+
+
 def test_clerk_drafts_imports_and_the_road_ends_on_the_public_page(app, site):
     client = site("clerk")
     page = client.get(f"/console/disclosure/?org={VILLAGE_A1}").get_data(as_text=True)
@@ -129,14 +141,7 @@ def test_publish_refused_for_an_id_number_then_mask_all_then_publish(app, site):
 
 
 def test_a_correction_from_the_console_becomes_revision_two(app, site):
-    client = site("clerk")
-    draft_id = _new_finance_draft(client)
-    _import(client, draft_id)
-    _road(site, draft_id)
-    client = site("clerk")
-    client.post(f"/console/disclosure/d/{draft_id}/publish")
-    with app.app_context():
-        pub_id = db.session.get(Disclosure, draft_id).pub_id
+    client, draft_id, pub_id = _published(app, site)
     assert "reason" in client.post(f"/console/disclosure/correct/{pub_id}", data={"reason": ""}).get_data(as_text=True)
     resp = client.post(f"/console/disclosure/correct/{pub_id}", data={"reason": "补充路灯维修说明"})
     correction_id = int(re.search(r"/d/(\d+)", resp.headers["Location"]).group(1))
@@ -295,14 +300,7 @@ def test_the_next_person_sees_the_draft_waiting_on_the_dashboard(app, site):
 
 def test_a_published_disclosure_is_withdrawn_with_a_reason(app, site):
     """撤回: the public page says withdrawn and why; the text leaves the village page; a reason is required."""
-    client = site("clerk")
-    draft_id = _new_finance_draft(client, body="路灯维修费用明细。")
-    _import(client, draft_id)
-    _road(site, draft_id)
-    client = site("clerk")
-    client.post(f"/console/disclosure/d/{draft_id}/publish")
-    with app.app_context():
-        pub_id = db.session.get(Disclosure, draft_id).pub_id
+    client, draft_id, pub_id = _published(app, site, body="路灯维修费用明细。")
     assert f"/console/disclosure/withdraw/{pub_id}" in client.get(f"/console/disclosure/d/{draft_id}").get_data(
         as_text=True)
     refused = client.post(f"/console/disclosure/withdraw/{pub_id}", data={"reason": "  "})

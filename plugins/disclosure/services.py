@@ -387,18 +387,26 @@ def publish(d, user, published_at=None):
     return pub
 
 
-def start_correction(pub_id, user, reason):
-    """A new draft copying the latest revision of `pub_id`; publishing it appends a corrected revision."""
+def _published_for(pub_id, user, permission, reason, reason_missing):
+    """(latest revision, village, stripped reason) of a published, not withdrawn disclosure that `user`
+    holds `permission` for; DisclosureError (`reason_missing` for an empty reason) otherwise."""
     pub = ledger.latest(pub_id)
     if pub is None or pub.plugin != PLUGIN or pub.action == "withdraw":
         raise DisclosureError(_("No such published disclosure."))
     from portal.orgs import OrgUnit
 
     org = db.session.get(OrgUnit, pub.org_id)
-    _require(user, "disclosure.draft", org)
+    _require(user, permission, org)
     reason = (reason or "").strip()
     if not reason:
-        raise DisclosureError(_("A correction must say what changed and why."))
+        raise DisclosureError(reason_missing)
+    return pub, org, reason
+
+
+def start_correction(pub_id, user, reason):
+    """A new draft copying the latest revision of `pub_id`; publishing it appends a corrected revision."""
+    pub, org, reason = _published_for(pub_id, user, "disclosure.draft", reason,
+                                      _("A correction must say what changed and why."))
     open_one = db.session.scalar(select(Disclosure).where(Disclosure.correction_of == pub_id,
                                                           Disclosure.state.notin_(DONE)))
     if open_one is not None:
@@ -421,16 +429,7 @@ def withdraw(pub_id, user, reason):
     Whoever may publish at the village may withdraw. The public page then says it was withdrawn
     and why; earlier revisions stay in its history; the compliance calendar no longer counts it.
     """
-    pub = ledger.latest(pub_id)
-    if pub is None or pub.plugin != PLUGIN or pub.action == "withdraw":
-        raise DisclosureError(_("No such published disclosure."))
-    from portal.orgs import OrgUnit
-
-    org = db.session.get(OrgUnit, pub.org_id)
-    _require(user, "disclosure.publish", org)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DisclosureError(_("A withdrawal must say why."))
+    _pub, _org, reason = _published_for(pub_id, user, "disclosure.publish", reason, _("A withdrawal must say why."))
     revision = ledger.withdraw(pub_id, reason=reason, user=user)
     source = db.session.scalar(select(Disclosure).where(Disclosure.pub_id == pub_id)
                                .order_by(Disclosure.id.desc()).limit(1))
