@@ -39,6 +39,7 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    SEARCH_RATE_LIMIT = "60 per minute"  # searches per client address (each one reads every publication's text)
     LOGIN_MAX_FAILURES = 5  # consecutive failures before the account locks
     LOGIN_LOCK_MINUTES = 15
     # argon2id cost; the tests lower it so that hashing stays fast.

@@ -227,3 +227,15 @@ def test_public_pages_carry_no_script_and_no_inline_style(app, client, tree):
 def test_english_is_available(client, tree):
     resp = client.get("/?lang=en")
     assert resp.status_code == 200 and '<html lang="en">' in resp.get_data(as_text=True)
+
+
+def test_searches_are_rate_limited_per_client(app_factory):
+    """Each search reads every publication's text: a client may search SEARCH_RATE_LIMIT times, then waits."""
+    app = app_factory(SEARCH_RATE_LIMIT="2 per minute", RATELIMIT_ENABLED=True)
+    client = app.test_client()
+    assert client.get("/search?q=修路").status_code == 200
+    assert client.get("/search?q=低保").status_code == 200
+    limited = client.get("/search?q=电费")
+    assert limited.status_code == 429
+    assert limited.headers.get("Cache-Control") != "public, max-age=60, must-revalidate"
+    assert client.get("/search").status_code == 200  # the empty form costs nothing and is not counted

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from ..extensions import limiter
 from . import feeds, services
 from .caching import cache_public
 
@@ -156,6 +157,7 @@ def org_json(code):
 
 
 @bp.route("/search")
+@limiter.limit(lambda: current_app.config["SEARCH_RATE_LIMIT"], exempt_when=lambda: not request.args.get("q"))
 def search():
     """Search the latest publications; every term must match somewhere in the text."""
     q = request.args.get("q", "").strip()
