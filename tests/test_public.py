@@ -239,3 +239,11 @@ def test_searches_are_rate_limited_per_client(app_factory):
     assert limited.status_code == 429
     assert limited.headers.get("Cache-Control") != "public, max-age=60, must-revalidate"
     assert client.get("/search").status_code == 200  # the empty form costs nothing and is not counted
+
+
+def test_a_stored_search_page_does_not_carry_another_clients_counters(app_factory):
+    app = app_factory(SEARCH_RATE_LIMIT="5 per minute", RATELIMIT_ENABLED=True)
+    first = app.test_client(use_cookies=False).get("/search?q=修路")
+    assert first.headers["X-RateLimit-Remaining"] == "4"
+    again = app.test_client(use_cookies=False).get("/search?q=修路")  # from the page cache
+    assert again.data == first.data and "X-RateLimit-Remaining" not in again.headers

@@ -150,7 +150,8 @@ class PageCacheMiddleware:
         finally:
             if hasattr(result, "close"):
                 result.close()
-        self.cache.put(key, body, list(captured[1]))
+        # another visitor gets the page, not this one's rate-limit counters
+        self.cache.put(key, body, [(k, v) for k, v in captured[1] if not k.lower().startswith(_PER_CLIENT)])
         return [body]
 
     def _from_store(self, environ, start_response):
@@ -170,6 +171,7 @@ class PageCacheMiddleware:
 
 
 _BODY_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition")
+_PER_CLIENT = ("x-ratelimit", "retry-after")
 
 
 def _page_key():
