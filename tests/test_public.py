@@ -247,3 +247,16 @@ def test_a_stored_search_page_does_not_carry_another_clients_counters(app_factor
     assert first.headers["X-RateLimit-Remaining"] == "4"
     again = app.test_client(use_cookies=False).get("/search?q=修路")  # from the page cache
     assert again.data == first.data and "X-RateLimit-Remaining" not in again.headers
+
+
+def test_search_results_are_counted_and_paged_newest_first(app, client, tree):
+    for n in range(1, 24):
+        publish(app, VILLAGE_A1, f"第{n:02d}期修路简报")
+    first = text_of(client.get("/search?q=修路简报"))
+    assert "23 results" in first or "23 条" in first
+    assert first.index("第23期修路简报") < first.index("第04期修路简报") and "第03期修路简报" not in first
+    assert "修路简报</a>" in first
+    second = text_of(client.get("/search?q=修路简报&page=2"))
+    assert "第03期修路简报" in second and "第01期修路简报" in second and "第04期修路简报" not in second
+    past = text_of(client.get("/search?q=修路简报&page=9"))
+    assert ("23 results" in past or "23 条" in past) and "修路简报</a>" not in past

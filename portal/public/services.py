@@ -7,6 +7,7 @@ pages, the JSON API, the feeds and a static export.
 import re
 from pathlib import Path
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, or_, select
 
 from ..extensions import db
@@ -200,9 +201,26 @@ def search_query(terms):
     return latest_revisions().where(and_(*conditions))
 
 
+class OnePassPagination(Pagination):
+    """A page of a query whose WHERE reads every publication's text (a search): the matching seqs are
+    found in one pass and counted, then only the page's publications are loaded; db.paginate would
+    read all the text twice (items, then count)."""
+
+    def _query_items(self):
+        query = self._query_args["select"]
+        self._seqs = db.session.scalars(query.with_only_columns(Publication.seq)).all()  # newest first
+        page = self._seqs[self._query_offset:self._query_offset + self.per_page]
+        found = {pub.seq: pub for pub in db.session.scalars(select(Publication).where(Publication.seq.in_(page)))}
+        return [found[seq] for seq in page]
+
+    def _query_count(self):
+        return len(self._seqs)
+
+
 def search_publications(terms, page=1, per_page=20):
     """One page of search results for `terms` (a list from search_terms)."""
-    return paginate(search_query(terms), page, per_page)
+    return OnePassPagination(select=search_query(terms), page=min(max(1, page), MAX_PAGE), per_page=per_page,
+                             error_out=False)
 
 
 # --- content pages ------------------------------------------------------------------
