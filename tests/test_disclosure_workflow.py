@@ -5,7 +5,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from plugins.disclosure import services
+from plugins.disclosure import revisions, services
 from plugins.disclosure.models import Disclosure, DisclosureStep
 from plugins.disclosure.services import DisclosureError, PersonalDataFound
 from portal import ledger
@@ -184,10 +184,10 @@ def test_a_correction_is_revision_two_with_its_reason(people):
     pub = services.publish(d, p["clerk"])
     db.session.commit()
     with pytest.raises(DisclosureError, match="what changed"):
-        services.start_correction(pub.pub_id, p["clerk"], "")
-    c = services.start_correction(pub.pub_id, p["clerk"], "记-002 金额录入有误")
+        revisions.start_correction(pub.pub_id, p["clerk"], "")
+    c = revisions.start_correction(pub.pub_id, p["clerk"], "记-002 金额录入有误")
     with pytest.raises(DisclosureError, match="already under way"):
-        services.start_correction(pub.pub_id, p["clerk"], "again")
+        revisions.start_correction(pub.pub_id, p["clerk"], "again")
     assert c.correction_of == pub.pub_id and c.statement == pub.payload["statement"] and c.state == "draft"
     services.edit_draft(c, p["clerk"], category="finance", disclosure_kind="regular", period="2026-10",
                         body="更正：办公用品支出。")

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.tabular import TableError
 
-from . import compliance_view, services, worklist
+from . import compliance_view, revisions, services, worklist
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
 from .models import DONE, Disclosure
 from .services import DisclosureError, PersonalDataFound
@@ -327,7 +327,7 @@ def correct(pub_id):
     form = ReasonForm()
     if form.validate_on_submit():
         try:
-            d = services.start_correction(pub_id, _user(), form.reason.data)
+            d = revisions.start_correction(pub_id, _user(), form.reason.data)
         except DisclosureError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))
@@ -347,7 +347,7 @@ def withdraw(pub_id):
     form = ReasonForm()
     if pub.action != "withdraw" and form.validate_on_submit():
         try:
-            services.withdraw(pub_id, _user(), form.reason.data)
+            revisions.withdraw(pub_id, _user(), form.reason.data)
         except (DisclosureError, ledger.LedgerError) as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))
