@@ -26,8 +26,6 @@ def active_township_ids():
 
 
 def _handle_roots(user):
-    from portal.accounts import scope_roots
-
     return scope_roots(user, "hotline.handle")
 
 
