@@ -81,17 +81,19 @@ def read_table(data, filename, aliases=None):
         headers, raw_rows = _read_csv(data)
     aliases = aliases or {}
     headers = [aliases.get(h, h) for h in (str(h).strip() if h is not None else "" for h in headers)]
-    rows = []
+    rows, width, named = [], len(headers), all(headers)
     for number, values in raw_rows:
         if len(rows) >= MAX_ROWS:
             raise TableError([_("The file has more than %(n)d rows.", n=MAX_ROWS)])
-        values = list(values) + [None] * (len(headers) - len(values))
-        if len(values) > len(headers) and any(_blank(v) is not None for v in values[len(headers):]):
-            raise TableError([_("Row %(row)d: more values than columns.", row=number)])
-        row = {h: (v.strip() or None) if isinstance(v, str) else v for h, v in zip(headers, values) if h}
-        if all(v is None for v in row.values()):
+        if len(values) != width:
+            if len(values) > width and any(_blank(v) is not None for v in values[width:]):
+                raise TableError([_("Row %(row)d: more values than columns.", row=number)])
+            values = (list(values) + [None] * width)[:width]
+        values = [(v.strip() or None) if v.__class__ is str else v for v in values]
+        if values.count(None) == width:
             continue  # blank lines in a sheet are not rows
-        rows.append((number, row))
+        rows.append((number, dict(zip(headers, values)) if named
+                     else {h: v for h, v in zip(headers, values) if h}))
     if not any(headers):
         raise TableError([_("The file has no header row.")])
     return Table(headers=headers, rows=rows)

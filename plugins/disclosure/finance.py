@@ -11,6 +11,7 @@ import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -168,9 +169,17 @@ def _date_of_text(text):
     return dt.date(int(y), int(mo), int(d))
 
 
-@functools.lru_cache(maxsize=512)
-def _iso(day):
-    return day.isoformat()
+def _check_day(value, year, mon, month):
+    """(ISO date, None) of a line's date cell in `month`, or (None or the ISO date, the message for the user)."""
+    if value is None:
+        return None, _("a date is required")
+    try:
+        day = _parse_date(value)
+    except ValueError:
+        return None, _("not a date (write 2026-10-03)")
+    if (day.year, day.month) != (year, mon):
+        return day.isoformat(), _("%(date)s is not in %(month)s", date=day.isoformat(), month=month)
+    return day.isoformat(), None
 
 
 _PLAIN_AMOUNT = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
@@ -235,49 +244,55 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
     errors, lines, vouchers = [], [], {}
     folded = {h: h.lower() if h.isascii() else h for h in table.headers}
     unfolded = all(k == v for k, v in folded.items())
+    # a month's lines repeat a few dozen dates and accounts: each distinct cell is checked once
+    days, accounts = {}, {}
+
+    def err(row_number, column, message):
+        errors.append(cell_error(row_number, COLUMN_LABELS[column], message))
+
     for row_number, raw in table.rows:
         row = raw if unfolded else {folded[k]: v for k, v in raw.items()}
-        line, row_errors = {}, len(errors)
-
-        def err(column, message, row_number=row_number):
-            errors.append(cell_error(row_number, COLUMN_LABELS[column], message))
-
+        row_errors = len(errors)
         # date
         value = row.get("date")
-        if value is None:
-            err("date", _("a date is required"))
-        else:
-            try:
-                day = _parse_date(value)
-            except ValueError:
-                err("date", _("not a date (write 2026-10-03)"))
-            else:
-                if (day.year, day.month) != (year, mon):
-                    err("date", _("%(date)s is not in %(month)s", date=day.isoformat(), month=month))
-                line["date"] = _iso(day)
+        day = days.get(value) if value.__class__ is str else None
+        if day is None:
+            day = _check_day(value, year, mon, month)
+            if value.__class__ is str:
+                days[value] = day
+        if day[0] is None:
+            err(row_number, "date", day[1])
+        elif day[1] is not None:
+            err(row_number, "date", day[1])
         # voucher
         voucher = row.get("voucher")
         if voucher is None:
-            err("voucher", _("a voucher number is required"))
+            err(row_number, "voucher", _("a voucher number is required"))
         else:
             voucher = str(voucher).strip()
             if voucher.endswith(".0") and voucher[:-2].isdigit():
                 voucher = voucher[:-2]
             if voucher in vouchers:
-                err("voucher", _("voucher %(v)s is already on row %(row)d", v=voucher, row=vouchers[voucher]))
+                err(row_number, "voucher", _("voucher %(v)s is already on row %(row)d", v=voucher,
+                                             row=vouchers[voucher]))
             else:
                 vouchers[voucher] = row_number
-            line["voucher"] = voucher[:40]
         # amounts
         amounts = {}
         for column in ("income", "expense"):
             value = row.get(column)
             if value is None:
                 continue
+            plain = _PLAIN_AMOUNT.fullmatch(value) if value.__class__ is str else None
+            if plain is not None:  # the common case, "1234.5", without a call
+                fen = int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
+                if fen:
+                    amounts[column] = fen
+                continue
             try:
                 fen = _parse_amount(value)
             except ValueError as exc:
-                err(column, str(exc))
+                err(row_number, column, str(exc))
                 amounts[column] = None
             else:
                 if fen:
@@ -285,9 +300,9 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         direction = None
         if len(amounts) == 2:
             if None not in amounts.values():
-                err("income", _("a line has either an income or an expense amount, not both"))
+                err(row_number, "income", _("a line has either an income or an expense amount, not both"))
         elif not amounts:
-            err("income", _("a line needs an income or an expense amount"))
+            err(row_number, "income", _("a line needs an income or an expense amount"))
         elif None not in amounts.values():
             direction = next(iter(amounts))
         # account
@@ -296,37 +311,35 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         else:
             account_column = "account_code" if row.get("account_code") else "account_name"
         text = row.get("account") or row.get("account_code") or row.get("account_name")
+        code = None
         if text is None:
-            err(account_column, _("an account is required"))
+            err(row_number, account_column, _("an account is required"))
         else:
-            code = resolve_account(text)
+            code = accounts[text] if text in accounts else accounts.setdefault(text, resolve_account(text))
             if code is None:
-                err(account_column, _("%(account)s is not an income or expense account of the chart",
-                                      account=str(text)))
-            elif direction and account_direction(code) != direction:
+                err(row_number, account_column, _("%(account)s is not an income or expense account of the chart",
+                                                  account=str(text)))
+            elif direction and ACCOUNTS_2023[code][1] != direction:
                 if direction == "income":
-                    err(account_column, _("%(account)s is an expense account, but the line has an income amount",
-                                          account=str(text)))
+                    err(row_number, account_column,
+                        _("%(account)s is an expense account, but the line has an income amount", account=str(text)))
                 else:
-                    err(account_column, _("%(account)s is an income account, but the line has an expense amount",
-                                          account=str(text)))
-            else:
-                line["account_code"], line["account"] = code, account_name(code)
+                    err(row_number, account_column,
+                        _("%(account)s is an income account, but the line has an expense amount", account=str(text)))
         # summary
         summary = row.get("summary")
         if summary is None:
-            err("summary", _("a summary is required"))
-        else:
-            line["summary"] = str(summary).strip()[:200]
+            err(row_number, "summary", _("a summary is required"))
         if len(errors) == row_errors:  # a valid line, its keys in the order of LINE_KEYS
-            lines.append({"date": line["date"], "voucher": line["voucher"], "account_code": line["account_code"],
-                          "account": line["account"], "direction": direction, "summary": line["summary"],
+            lines.append({"date": day[0], "voucher": voucher[:40], "account_code": code,
+                          "account": ACCOUNTS_2023[code][0], "direction": direction,
+                          "summary": (summary if summary.__class__ is str else str(summary).strip())[:200],
                           "amount_fen": amounts[direction]})
     if not table.rows:
         errors.append(_("The file has no statement lines."))
     if errors:
         raise TableError(errors)
-    lines.sort(key=lambda ln: (ln["date"], ln["voucher"]))
+    lines.sort(key=itemgetter("date", "voucher"))
     income = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "income")
     expense = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "expense")
     closing = opening_fen + income - expense
