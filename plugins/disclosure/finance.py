@@ -260,9 +260,7 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
             day = _check_day(value, year, mon, month)
             if value.__class__ is str:
                 days[value] = day
-        if day[0] is None:
-            err(row_number, "date", day[1])
-        elif day[1] is not None:
+        if day[1] is not None:
             err(row_number, "date", day[1])
         # voucher
         voucher = row.get("voucher")
