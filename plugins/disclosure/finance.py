@@ -7,7 +7,6 @@ and column. Money is integer fen throughout; amounts are read with Decimal, neve
 """
 
 import datetime as dt
-import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -156,12 +155,7 @@ def _parse_date(value):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return _date_of_text(str(value).strip())
-
-
-@functools.lru_cache(maxsize=512)
-def _date_of_text(text):
-    # a month's lines repeat a few dozen dates: each text is parsed once
+    text = str(value).strip()
     m = _DATE.fullmatch(text)
     if not m:
         raise ValueError(text)
@@ -281,12 +275,6 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
             value = row.get(column)
             if value is None:
                 continue
-            plain = _PLAIN_AMOUNT.fullmatch(value) if value.__class__ is str else None
-            if plain is not None:  # the common case, "1234.5", without a call
-                fen = int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
-                if fen:
-                    amounts[column] = fen
-                continue
             try:
                 fen = _parse_amount(value)
             except ValueError as exc:
@@ -317,7 +305,7 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
             if code is None:
                 err(row_number, account_column, _("%(account)s is not an income or expense account of the chart",
                                                   account=str(text)))
-            elif direction and ACCOUNTS_2023[code][1] != direction:
+            elif direction and account_direction(code) != direction:
                 if direction == "income":
                     err(row_number, account_column,
                         _("%(account)s is an expense account, but the line has an income amount", account=str(text)))
@@ -328,9 +316,9 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         summary = row.get("summary")
         if summary is None:
             err(row_number, "summary", _("a summary is required"))
-        if len(errors) == row_errors:  # a valid line, its keys in the order of LINE_KEYS
+        if len(errors) == row_errors:  # a valid line
             lines.append({"date": day[0], "voucher": voucher[:40], "account_code": code,
-                          "account": ACCOUNTS_2023[code][0], "direction": direction,
+                          "account": account_name(code), "direction": direction,
                           "summary": (summary if summary.__class__ is str else str(summary).strip())[:200],
                           "amount_fen": amounts[direction]})
     if not table.rows:
