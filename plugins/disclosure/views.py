@@ -345,7 +345,7 @@ def withdraw(pub_id):
     """Withdraw a published disclosure (撤回), with a reason the public page shows."""
     pub, org = _publication_or_404(pub_id, "disclosure.publish")
     form = ReasonForm()
-    if pub.action != "withdraw" and form.validate_on_submit():
+    if form.validate_on_submit():  # a second withdrawal is refused by revisions.withdraw
         try:
             revisions.withdraw(pub_id, _user(), form.reason.data)
         except (DisclosureError, ledger.LedgerError) as exc:
