@@ -27,6 +27,15 @@ def test_csv_in_utf8_with_bom_and_in_gbk(ctx):
                               (4, {"日期": "2026-10-05", "摘要": "电费", "金额": "80"})]
 
 
+def test_rows_as_lists_are_padded_stripped_and_skip_blank_lines(ctx):
+    csv_table = read_table(" 日期 ,摘要,金额\n2026-10-03, 电费 \n,,\n2026-10-05,,80\n".encode(), "s.csv", as_lists=True)
+    assert csv_table.headers == ["日期", "摘要", "金额"]
+    assert csv_table.rows == [(2, ["2026-10-03", "电费", None]), (4, ["2026-10-05", None, "80"])]
+    xlsx_table = read_table(_xlsx([["日期", "金额"], [dt.datetime(2026, 10, 3), 0], [None, None]]), "a.xlsx",
+                            as_lists=True)
+    assert xlsx_table.rows == [(2, [dt.datetime(2026, 10, 3), 0])]
+
+
 def test_xlsx_keeps_dates_and_numbers_and_aliases_headers(ctx):
     data = _xlsx([["日期 ", "amount"], [dt.datetime(2026, 10, 3), 120.5], [None, None]])
     table = read_table(data, "a.xlsx", aliases={"amount": "金额"})

@@ -181,6 +181,10 @@ _PLAIN_AMOUNT = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
 
 def _parse_amount(value):
     """Fen of a yuan amount; ValueError with a message for the user."""
+    if value.__class__ is str and (plain := _PLAIN_AMOUNT.fullmatch(value)) is not None:
+        # the common case, "1234.5": fen straight from the digits
+        whole, decimals = plain.groups()
+        return int(whole) * 100 + (int(decimals) * (10 if len(decimals) == 1 else 1) if decimals else 0)
     if isinstance(value, bool):
         raise ValueError(_("not a number"))
     if isinstance(value, int):
@@ -192,9 +196,6 @@ def _parse_amount(value):
         if abs(amount - rounded) > Decimal("0.000001"):
             raise ValueError(_("more than two decimal places"))
         amount = rounded
-    elif (plain := _PLAIN_AMOUNT.fullmatch(value if isinstance(value, str) else "")) is not None:
-        # the common case, "1234.5": fen straight from the digits
-        return int(plain.group(1)) * 100 + int((plain.group(2) or "0").ljust(2, "0"))
     else:
         text = str(value).strip().replace(",", "").replace("，", "").replace("¥", "").replace("￥", "")
         text = text.removesuffix("元").strip()
@@ -224,10 +225,11 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         year, mon = parse_month(month)
     except ValueError:
         raise TableError([_("The month must be written like 2026-10.")]) from None
-    table = read_table(data, filename, aliases=HEADER_ALIASES)
-    headers = {h.lower() if h.isascii() else h for h in table.headers}
-    missing = [COLUMN_LABELS[c] for c in ("date", "voucher", "summary", "income", "expense") if c not in headers]
-    if not headers & {"account", "account_code", "account_name"}:
+    table = read_table(data, filename, aliases=HEADER_ALIASES, as_lists=True)
+    # the position of each column, by its name folded to lower case (the last of two same-named columns)
+    position = {h.lower() if h.isascii() else h: i for i, h in enumerate(table.headers)}
+    missing = [COLUMN_LABELS[c] for c in ("date", "voucher", "summary", "income", "expense") if c not in position]
+    if not position.keys() & {"account", "account_code", "account_name"}:
         missing.insert(2, COLUMN_LABELS["account"])
     if missing:
         raise TableError([_("Row 1: missing columns: %(cols)s", cols=", ".join(missing))])
@@ -236,32 +238,35 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
     if opening_fen is None:
         opening_fen = 0
     errors, lines, vouchers = [], [], {}
-    folded = {h: h.lower() if h.isascii() else h for h in table.headers}
-    unfolded = all(k == v for k, v in folded.items())
     # a month's lines repeat a few dozen dates and accounts: each distinct cell is checked once
     days, accounts = {}, {}
+    totals = {"income": 0, "expense": 0}
+    i_date, i_voucher, i_summary = position["date"], position["voucher"], position["summary"]
+    amount_columns = (("income", position["income"]), ("expense", position["expense"]))
+    i_account, i_code, i_name = position.get("account"), position.get("account_code"), position.get("account_name")
 
     def err(row_number, column, message):
         errors.append(cell_error(row_number, COLUMN_LABELS[column], message))
 
-    for row_number, raw in table.rows:
-        row = raw if unfolded else {folded[k]: v for k, v in raw.items()}
+    for row_number, row in table.rows:
         row_errors = len(errors)
         # date
-        value = row.get("date")
-        day = days.get(value) if value.__class__ is str else None
-        if day is None:
+        value = row[i_date]
+        if value.__class__ is str:
+            day = days.get(value)
+            if day is None:
+                day = days[value] = _check_day(value, year, mon, month)
+        else:
             day = _check_day(value, year, mon, month)
-            if value.__class__ is str:
-                days[value] = day
         if day[1] is not None:
             err(row_number, "date", day[1])
         # voucher
-        voucher = row.get("voucher")
+        voucher = row[i_voucher]
         if voucher is None:
             err(row_number, "voucher", _("a voucher number is required"))
         else:
-            voucher = str(voucher).strip()
+            if voucher.__class__ is not str:
+                voucher = str(voucher).strip()
             if voucher.endswith(".0") and voucher[:-2].isdigit():
                 voucher = voucher[:-2]
             if voucher in vouchers:
@@ -269,65 +274,74 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
                                              row=vouchers[voucher]))
             else:
                 vouchers[voucher] = row_number
-        # amounts
-        amounts = {}
-        for column in ("income", "expense"):
-            value = row.get(column)
+        # amounts: a line has exactly one of the two
+        direction = amount = None
+        wrong = both = False
+        for column, i in amount_columns:
+            value = row[i]
             if value is None:
                 continue
             try:
                 fen = _parse_amount(value)
             except ValueError as exc:
                 err(row_number, column, str(exc))
-                amounts[column] = None
+                wrong = True
             else:
                 if fen:
-                    amounts[column] = fen
-        direction = None
-        if len(amounts) == 2:
-            if None not in amounts.values():
-                err(row_number, "income", _("a line has either an income or an expense amount, not both"))
-        elif not amounts:
+                    both = direction is not None
+                    direction, amount = column, fen
+        if wrong:
+            direction = None
+        elif both:
+            err(row_number, "income", _("a line has either an income or an expense amount, not both"))
+            direction = None
+        elif direction is None:
             err(row_number, "income", _("a line needs an income or an expense amount"))
-        elif None not in amounts.values():
-            direction = next(iter(amounts))
         # account
-        if "account" in row:
-            account_column = "account"
-        else:
-            account_column = "account_code" if row.get("account_code") else "account_name"
-        text = row.get("account") or row.get("account_code") or row.get("account_name")
-        code = None
+        text = row[i_account] if i_account is not None else None
+        if text:
+            column = "account"
+        else:  # by code or by name, in the columns the file has
+            code_text, name_text = (row[i] if i is not None else None for i in (i_code, i_name))
+            column = "account" if i_account is not None else "account_code" if code_text else "account_name"
+            text = code_text or name_text or None
+        account = None
         if text is None:
-            err(row_number, account_column, _("an account is required"))
+            err(row_number, column, _("an account is required"))
         else:
-            code = accounts[text] if text in accounts else accounts.setdefault(text, resolve_account(text))
-            if code is None:
-                err(row_number, account_column, _("%(account)s is not an income or expense account of the chart",
-                                                  account=str(text)))
-            elif direction and account_direction(code) != direction:
+            account = accounts.get(text)
+            if account is None:
+                code = resolve_account(text)
+                account = accounts[text] = (code, account_name(code), account_direction(code)) if code else ()
+            if not account:
+                err(row_number, column, _("%(account)s is not an income or expense account of the chart",
+                                          account=str(text)))
+            elif direction and account[2] != direction:
                 if direction == "income":
-                    err(row_number, account_column,
+                    err(row_number, column,
                         _("%(account)s is an expense account, but the line has an income amount", account=str(text)))
                 else:
-                    err(row_number, account_column,
+                    err(row_number, column,
                         _("%(account)s is an income account, but the line has an expense amount", account=str(text)))
         # summary
-        summary = row.get("summary")
+        summary = row[i_summary]
         if summary is None:
             err(row_number, "summary", _("a summary is required"))
         if len(errors) == row_errors:  # a valid line
-            lines.append({"date": day[0], "voucher": voucher[:40], "account_code": code,
-                          "account": account_name(code), "direction": direction,
-                          "summary": (summary if summary.__class__ is str else str(summary).strip())[:200],
-                          "amount_fen": amounts[direction]})
+            voucher = voucher[:40]
+            totals[direction] += amount
+            # the key of the cash book's order, date then voucher: one string (dates are all 10 characters)
+            lines.append((day[0] + voucher, {
+                "date": day[0], "voucher": voucher, "account_code": account[0], "account": account[1],
+                "direction": direction,
+                "summary": (summary if summary.__class__ is str else str(summary).strip())[:200], "amount_fen": amount}))
     if not table.rows:
         errors.append(_("The file has no statement lines."))
     if errors:
         raise TableError(errors)
-    lines.sort(key=itemgetter("date", "voucher"))
-    income = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "income")
-    expense = sum(ln["amount_fen"] for ln in lines if ln["direction"] == "expense")
+    lines.sort(key=itemgetter(0))
+    lines = [line for _key, line in lines]
+    income, expense = totals["income"], totals["expense"]
     closing = opening_fen + income - expense
     if stated_closing_fen is not None and closing != stated_closing_fen:
         raise TableError([_("The statement does not balance: opening %(opening)s + income %(income)s − expense "
