@@ -59,6 +59,15 @@ class Server:
             sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
         return sizes
 
+    def cpu_seconds(self):
+        """CPU time (user + system) the workers have used so far."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for pid in self.workers():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / tick
+
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=30)
@@ -84,10 +93,11 @@ def _wait_for(base, path="/", timeout=60):
 
 
 PAGE_CACHE = {}  # set from --no-page-cache
+LIMITS_STORAGE = {}  # set from --limits-storage
 
 
 def portal_env(db):
-    return {"DATABASE_URL": db, "PORTAL_HOTLINE_SUBMIT_LIMIT": "100000 per minute",
+    return {"DATABASE_URL": db, "PORTAL_HOTLINE_SUBMIT_LIMIT": "100000 per minute", **LIMITS_STORAGE,
             "PORTAL_HOTLINE_TRACK_LIMIT": "100000 per minute", **PAGE_CACHE}
 
 
@@ -248,6 +258,11 @@ def _bare_client(base, results, n, errors):
             client = Client(base)
 
 
+def _cpu_since(before):
+    now = os.times()
+    return (now.user - before.user) + (now.system - before.system)
+
+
 def bench_hotline(args):
     """Filing through /hotline/ (GET form + POST) at 32 clients vs a bare sqlite3 insert view; codes checked."""
     from sqlalchemy import func, select
@@ -267,7 +282,7 @@ def bench_hotline(args):
         results, errors = [], []
         threads = [threading.Thread(target=_hotline_client, args=(server.base, village, results, per_client, errors))
                    for _ in range(32)]
-        t = time.perf_counter()
+        t, cpu, own = time.perf_counter(), server.cpu_seconds(), os.times()
         for th in threads:
             th.start()
         killed = None
@@ -278,15 +293,17 @@ def bench_hotline(args):
         for th in threads:
             th.join()
         portal_s = time.perf_counter() - t
+        portal_cpu, portal_own = server.cpu_seconds() - cpu, _cpu_since(own)
         bare_results, bare_errors = [], []
         bthreads = [threading.Thread(target=_bare_client, args=(bare.base, bare_results, per_client, bare_errors))
                     for _ in range(32)]
-        t = time.perf_counter()
+        t, cpu, own = time.perf_counter(), bare.cpu_seconds(), os.times()
         for th in bthreads:
             th.start()
         for th in bthreads:
             th.join()
         bare_s = time.perf_counter() - t
+        bare_cpu, bare_own = bare.cpu_seconds() - cpu, _cpu_since(own)
         with app.app_context():
             found = set(db.session.scalars(select(Case.code).where(Case.code.in_(results))))
             after = db.session.scalar(select(func.count(Case.id)))
@@ -296,6 +313,10 @@ def bench_hotline(args):
               + (f"; worker {killed} SIGKILLed after 2 s" if killed else ""))
         print(f"  bare:   {len(bare_results)} rows in {bare_s:.1f} s = {len(bare_results) / bare_s:.1f}/s, "
               f"{len(bare_errors)} failed")
+        if not killed:
+            print(f"  CPU per filing: portal workers {1000 * portal_cpu / max(len(results), 1):.2f} ms, "
+                  f"bare workers {1000 * bare_cpu / max(len(bare_results), 1):.2f} ms; the load generator "
+                  f"{1000 * portal_own / max(len(results), 1):.2f} ms and {1000 * bare_own / max(len(bare_results), 1):.2f} ms")
         print(f"  RATIO portal/bare filings per second {(len(results) / portal_s) / (len(bare_results) / bare_s):.2f}")
         print(f"  tracking codes returned {len(results)}, found afterwards {len(found)}, lost {len(lost)}; "
               f"cases in the database grew by {after - before}")
@@ -384,11 +405,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=5, help="import: alternating rounds")
     parser.add_argument("--lines", type=int, default=0, help="import: lines in the file (default finance.MAX_LINES)")
     parser.add_argument("--kill", action="store_true", help="hotline: SIGKILL one worker mid-run")
+    parser.add_argument("--limits-storage", default="",
+                        help="the portal's RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379 (default: memory://)")
     parser.add_argument("--no-page-cache", action="store_true",
                         help="serve with PUBLIC_PAGE_CACHE_SIZE=0: every page rendered")
     args = parser.parse_args()
     if args.no_page_cache:
         PAGE_CACHE["PORTAL_PUBLIC_PAGE_CACHE_SIZE"] = "0"
+    if args.limits_storage:
+        LIMITS_STORAGE["PORTAL_RATELIMIT_STORAGE_URI"] = args.limits_storage
     print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}", flush=True)
     globals()["bench_" + args.bench](args)
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from . import hookspecs
 from .extensions import db
+from .orgs.memo import memoized
 from .orgs.models import OrgUnit
 from .timeutil import utcnow
 
@@ -144,6 +145,9 @@ class PluginHost:
         """
         if org is None:
             return set(self.names())
+        return set(memoized(("active_names", org.path, org.kind), lambda: frozenset(self._active_names(org))))
+
+    def _active_names(self, org):
         state = {}
         for row in self._rows_on_path(org):
             state[row.plugin] = row.enabled

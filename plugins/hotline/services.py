@@ -11,12 +11,12 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from portal import audit
 from portal.accounts import can
 from portal.events import emit
-from portal.extensions import db
+from portal.extensions import db, insert_one
 from portal.orgs import OrgUnit, get_setting, get_settings
 from portal.privacy import mask_personal_data
 from portal.timeutil import utcnow
@@ -89,7 +89,7 @@ def villages_open_for_filing():
 
 def village_for_filing(code):
     """The village with `code` if the hotline takes cases there, else None."""
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (code or "").strip()))
+    unit = OrgUnit.by_code(code)
     if unit is None or unit.kind != "village":
         return None
     if not current_app.extensions["portal"].is_active(PLUGIN, unit):
@@ -121,16 +121,17 @@ def file_case(*, village, category, description, name=None, phone=None, email=No
     days = get_settings(village, "hotline.days.sign", f"hotline.days.{category}")
     # ~56 random bits: the UNIQUE index on the code is the guard against the odd collision
     code = new_code()
-    case = Case(code=code, category=category, org_id=village.id, township_id=township.id, description=description,
-                complainant_name=(name or "").strip()[:60] or None, complainant_phone=(phone or "").strip()[:30] or None,
-                complainant_email=(email or "").strip()[:120] or None, confidential=bool(confidential),
-                accused_text=(accused_text or "").strip()[:200] or None, photos=[p.as_dict() for p in photos],
-                source=source, address=(address or None), lat=lat, lon=lon, state=ACCEPTED, filed_at=now,
-                updated_at=now, sign_due_at=deadline(now, int(days["hotline.days.sign"])),
-                due_at=deadline(now, int(days[f"hotline.days.{category}"])))
-    db.session.add(case)
-    timeline_event(case, "filed", public=True, at=now)
-    db.session.flush()
+    # the case and its first timeline event are written with one INSERT each, without the unit of work
+    case = insert_one(Case, dict(
+        code=code, category=category, org_id=village.id, township_id=township.id, description=description,
+        complainant_name=(name or "").strip()[:60] or None, complainant_phone=(phone or "").strip()[:30] or None,
+        complainant_email=(email or "").strip()[:120] or None, confidential=bool(confidential),
+        accused_text=(accused_text or "").strip()[:200] or None, photos=[p.as_dict() for p in photos],
+        source=source, address=(address or None), lat=lat, lon=lon, state=ACCEPTED, filed_at=now,
+        updated_at=now, sign_due_at=deadline(now, int(days["hotline.days.sign"])),
+        due_at=deadline(now, int(days[f"hotline.days.{category}"]))))
+    db.session.connection().execute(insert(CaseEvent.__table__), dict(case_id=case.id, kind="filed", text="",
+                                                                      public=True, at=now, actor=""))
     audit.record("hotline.case_filed", obj=case, org=village, detail={"category": category, "source": source})
     session = db.session()
     session.expire_on_commit = False  # what was just written is what the database holds: nothing to reload

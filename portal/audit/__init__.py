@@ -2,7 +2,7 @@
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import ForeignKey, JSON, String
+from sqlalchemy import ForeignKey, JSON, String, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,7 +38,10 @@ def record(action, obj=None, org=None, detail=None, user=None):
     """
     if user is None and has_request_context() and current_user and current_user.is_authenticated:
         user = current_user
-    event = AuditEvent(
+    # inserted at once (an append-only row has nothing for the unit of work to track), in the
+    # caller's transaction: it commits or rolls back with the change it records
+    row = dict(
+        at=utcnow(),
         action=action,
         user_id=user.id if user is not None else None,
         username=user.username if user is not None else None,
@@ -48,8 +51,9 @@ def record(action, obj=None, org=None, detail=None, user=None):
         detail=detail,
         ip=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(event)
-    return event
+    if detail is None:
+        del row["detail"]  # SQL NULL, not the JSON text null
+    db.session.connection().execute(insert(AuditEvent.__table__), row)
 
 
 def _object_id(obj):

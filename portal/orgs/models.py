@@ -38,6 +38,22 @@ class OrgUnit(db.Model):
         """Ids from the root down to this unit, inclusive."""
         return [int(p) for p in self.path.strip("/").split("/") if p]
 
+    @classmethod
+    def by_code(cls, code):
+        """The unit with `code` (or None), its ancestors loaded in the same query: a page or a
+        filing of a unit nearly always climbs the tree next (township, settings, switches)."""
+        from .memo import memoized
+
+        code = (code or "").strip()
+        path = memoized(("path", code), lambda: db.session.scalar(select(cls.path).where(cls.code == code)))
+        ids = [int(p) for p in (path or "").strip("/").split("/") if p]
+        found = {u.id: u for u in db.session.scalars(select(cls).where(cls.id.in_(ids)))} if ids else {}
+        unit = found.get(ids[-1]) if ids else None
+        if unit is None or unit.code != code or unit.path != path:  # not there, or moved since the path was read
+            return db.session.scalar(select(cls).where(cls.code == code)) if path is not None else None
+        unit.__dict__["_ancestors_of_path"] = (path, [found[i] for i in ids[:-1] if i in found])
+        return unit
+
     def ancestors(self):
         """Units from the root down to the parent of this one."""
         ids = self.ancestor_ids[:-1]

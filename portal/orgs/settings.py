@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, JSON, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from .memo import memoized
 from ..timeutil import utcnow
 
 
@@ -76,6 +77,10 @@ def get_setting(org, key):
 
 def get_settings(org, *keys):
     """{key: value} of several settings at `org`, each looked up as get_setting does, in one query."""
+    return dict(memoized(("settings", org.path, keys), lambda: tuple(_settings_at(org, keys).items())))
+
+
+def _settings_at(org, keys):
     specs = {key: _spec(key) for key in keys}
     ids = org.ancestor_ids
     rows = db.session.execute(

@@ -22,6 +22,7 @@ from werkzeug.wrappers import Request
 
 from ..extensions import db
 from ..ledger.models import LedgerHead
+from ..orgs.memo import BUMPED
 from ..timeutil import local_today
 from .models import PublicRevision
 
@@ -260,6 +261,7 @@ def _count_public_changes(session, _flush_context, _instances):
         session.connection().execute(
             update(PublicRevision.__table__).where(PublicRevision.__table__.c.id == 1)
             .values(n=PublicRevision.__table__.c.n + 1))
+        session.info[BUMPED] = True  # no answer of portal.orgs.memo is read or kept until the commit
 
 
 def deploy_fingerprint(app, static_manifest):

@@ -34,7 +34,7 @@ def _kind_level(kind):
 
 def org_by_code(code):
     """The unit with `code`, or None."""
-    return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    return OrgUnit.by_code(code)
 
 
 def root_counties():
