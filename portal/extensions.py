@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in create_app()."""
 
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -20,9 +21,27 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+
+
+class PortalLoginManager(LoginManager):
+    """Flask-Login whose session protection guards sessions that hold a login.
+
+    Upstream treats any non-empty session without its identifier as stolen
+    (maxcountryman/flask-login#569), so in "strong" mode a villager's session holding only a
+    CSRF token or a language choice was rewritten on every request, with a remember-cookie
+    deletion: each answer set cookies and no page could come from the cache. A session without
+    a user id has no login to protect and is now let through as an empty one is.
+    """
+
+    def _session_protection_failed(self):
+        if "_user_id" not in session:
+            return False
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = PortalLoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 babel = Babel()
@@ -36,13 +55,24 @@ def insert_one(model, values):
     """
     mapper = sa_inspect(model)
     table = mapper.local_table
-    attrs = {prop.columns[0].key: prop.key for prop in mapper.column_attrs}
     result = db.session.connection().execute(
         insert(table), {prop.columns[0].key: values[prop.key] for prop in mapper.column_attrs if prop.key in values})
     row = {column.key: None for column in table.columns if column.server_default is None}
     row.update(result.last_inserted_params())
     row.update(zip((column.key for column in table.primary_key), result.inserted_primary_key))
-    obj = model(**{attrs[key]: value for key, value in row.items() if key in attrs})
-    make_transient_to_detached(obj)  # what was set reads as loaded from the database, with no pending change
-    # merged, not added: after a rollback the same primary key may come back, as for a row a query loaded
-    return db.session.merge(obj, load=False)
+    return as_loaded(model, row)
+
+
+def as_loaded(model, row):
+    """The persistent object of `model` for `row` (column values known to be what the database holds,
+    e.g. kept from an earlier query), without a query: the one already in the session, if any."""
+    mapper = sa_inspect(model)
+    session = db.session()
+    obj = session.identity_map.get(mapper.identity_key_from_primary_key(
+        [row[column.key] for column in mapper.primary_key]))
+    if obj is None:
+        obj = model(**{prop.key: row[prop.columns[0].key] for prop in mapper.column_attrs
+                       if prop.columns[0].key in row})
+        make_transient_to_detached(obj)  # what was set reads as loaded from the database, with no pending change
+        session.add(obj)
+    return obj

@@ -135,3 +135,27 @@ def test_nul_in_a_form_is_a_bad_request(tapp):
     """PostgreSQL cannot store NUL in text; the portal refuses it instead of failing."""
     resp = tapp.test_client().post("/login", data={"username": "a\x00b", "password": "x"})
     assert resp.status_code == 400
+
+
+def test_a_visitor_with_a_language_cookie_gets_the_cached_page_and_no_new_cookies(tapp):
+    """Strong session protection guards logins only: a session that holds no login (a language
+    choice, a form's CSRF token) is not rewritten on every request (flask-login#569), so the visitor
+    is served from the page cache like anyone else."""
+    client = tapp.test_client()
+    assert client.get(f"/o/{VILLAGE_A1}?lang=en").status_code == 200  # the language goes into the session
+    first = client.get(f"/o/{VILLAGE_A1}")
+    assert first.status_code == 200 and "Set-Cookie" not in first.headers
+    again = client.get(f"/o/{VILLAGE_A1}", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and "Set-Cookie" not in again.headers
+
+
+def test_a_stolen_login_session_is_still_refused_from_another_browser(app):
+    with app.app_context():
+        build_tree()
+        make_user("viewer", VILLAGE_A1, "clerk")
+    client = app.test_client()
+    client.post("/login", data={"username": "clerk", "password": PASSWORD},
+                headers={"User-Agent": "Firefox"})
+    assert client.get("/console/", headers={"User-Agent": "Firefox"}).status_code == 200
+    # the same session cookie from another browser: strong protection drops the login
+    assert client.get("/console/", headers={"User-Agent": "curl"}).status_code == 302

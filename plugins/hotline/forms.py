@@ -2,9 +2,11 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .labels import CATEGORY_LABELS, RATING_LABELS
@@ -14,6 +16,15 @@ from .services import MAX_DESCRIPTION
 TOO_LONG = _l("The description may have at most %(max)d characters.", max=MAX_DESCRIPTION)
 
 
+class VillageSelect(Select):
+    """WTForms' select with a plain option renderer: a county's form lists hundreds of villages."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        selected = " selected" if choice.selected else ""
+        return Markup(f'<option value="{escape(choice.value)}"{selected}>{escape(choice.label or choice.value)}</option>')
+
+
 class CaseForm(FlaskForm):
     """The villager's complaint form (no account needed)."""
 
@@ -21,7 +32,7 @@ class CaseForm(FlaskForm):
                           choices=[SelectChoice(value=c, label=CATEGORY_LABELS[c]) for c in PUBLIC_CATEGORIES],
                           validators=[DataRequired(_l("Choose a kind of matter."))])
     village = SelectField(_l("Village concerned"), validators=[DataRequired(_l("Choose the village."))],
-                          description=_l("Villages are listed by township."))
+                          description=_l("Villages are listed by township."), widget=VillageSelect())
     description = TextAreaField(_l("What happened?"),
                                 validators=[DataRequired(_l("Describe the matter.")),
                                             Length(max=MAX_DESCRIPTION, message=TOO_LONG)],

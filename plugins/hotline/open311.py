@@ -253,7 +253,7 @@ def _village_from(form):
                 if v.name in address and (township.name in address or
                                           sum(1 for _t, vs in services.villages_open_for_filing()
                                               for x in vs if x.name == v.name) == 1):
-                    return v
+                    return services.village_for_filing(v.code)
     return None
 
 

@@ -7,6 +7,7 @@ Who may handle a case and the conflict rule live in access.py; escalation in esc
 """
 
 import secrets
+from collections import namedtuple
 from datetime import timedelta
 
 from flask import current_app
@@ -18,6 +19,7 @@ from portal.accounts import can
 from portal.events import emit
 from portal.extensions import db, insert_one
 from portal.orgs import OrgUnit, get_setting, get_settings
+from portal.orgs.memo import memoized
 from portal.privacy import mask_personal_data
 from portal.timeutil import utcnow
 from portal.workdays import add_working_days, deadline, local_date
@@ -73,8 +75,16 @@ def timeline_event(case, kind, text="", public=False, user=None, at=None):
 
 # --- filing ---------------------------------------------------------------------------
 
+Place = namedtuple("Place", "code name")
+
+
 def villages_open_for_filing():
-    """[(township, [villages])] of the townships with the hotline on, for the public form."""
+    """((township, (village, ...)), ...) of the townships with the hotline on, for the public form and
+    Open311; each a Place (code, name). Kept in the worker until the tree or a switch changes."""
+    return memoized(("hotline.villages_open_for_filing",), _villages_open_for_filing)
+
+
+def _villages_open_for_filing():
     host = current_app.extensions["portal"]
     townships = list(db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "township").order_by(OrgUnit.code)))
     open_townships = {t.id: t for t in host.units_where_active(PLUGIN, townships)}
@@ -83,8 +93,8 @@ def villages_open_for_filing():
     for village in db.session.scalars(select(OrgUnit).where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
         township_id = next((i for i in village.ancestor_ids if i in open_townships), None)
         if township_id is not None:
-            by_township.setdefault(township_id, []).append(village)
-    return [(t, by_township[t.id]) for t in townships if t.id in by_township]
+            by_township.setdefault(township_id, []).append(Place(village.code, village.name))
+    return tuple((Place(t.code, t.name), tuple(by_township[t.id])) for t in townships if t.id in by_township)
 
 
 def village_for_filing(code):

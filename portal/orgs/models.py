@@ -40,19 +40,28 @@ class OrgUnit(db.Model):
 
     @classmethod
     def by_code(cls, code):
-        """The unit with `code` (or None), its ancestors loaded in the same query: a page or a
-        filing of a unit nearly always climbs the tree next (township, settings, switches)."""
+        """The unit with `code` (or None), its ancestors with it: a page or a filing of a unit nearly
+        always climbs the tree next (township, settings, switches). The rows are kept in the worker
+        until the tree changes (portal.orgs.memo), so a known code costs no query."""
+        from ..extensions import as_loaded
         from .memo import memoized
 
         code = (code or "").strip()
-        path = memoized(("path", code), lambda: db.session.scalar(select(cls.path).where(cls.code == code)))
-        ids = [int(p) for p in (path or "").strip("/").split("/") if p]
-        found = {u.id: u for u in db.session.scalars(select(cls).where(cls.id.in_(ids)))} if ids else {}
-        unit = found.get(ids[-1]) if ids else None
-        if unit is None or unit.code != code or unit.path != path:  # not there, or moved since the path was read
-            return db.session.scalar(select(cls).where(cls.code == code)) if path is not None else None
-        unit.__dict__["_ancestors_of_path"] = (path, [found[i] for i in ids[:-1] if i in found])
+        rows = memoized(("unit rows", code), lambda: cls._rows_with_ancestors(code))
+        if not rows:
+            return None
+        units = [as_loaded(cls, row) for row in rows]
+        unit = units[-1]
+        unit.__dict__["_ancestors_of_path"] = (unit.path, units[:-1])
         return unit
+
+    @classmethod
+    def _rows_with_ancestors(cls, code):
+        unit = db.session.scalar(select(cls).where(cls.code == code))
+        if unit is None:
+            return ()
+        columns = [column.key for column in cls.__table__.columns]
+        return tuple({key: getattr(u, key) for key in columns} for u in [*unit.ancestors(), unit])
 
     def ancestors(self):
         """Units from the root down to the parent of this one."""
