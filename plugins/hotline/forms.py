@@ -55,7 +55,7 @@ class CaseForm(FlaskForm):
 
     def set_villages(self, groups):
         """Village choices grouped by township: works without JavaScript."""
-        self.village.choices = [SelectChoice(value="", label=str(_l("— choose —")))] + [
+        self.village.choices = [SelectChoice(value="", label=_l("— choose —"))] + [
             SelectChoice(value=v.code, label=v.name, optgroup=t.name) for t, villages in groups for v in villages]
 
 
