@@ -24,7 +24,6 @@ NAMING_CONVENTION = {
 }
 
 
-
 class PortalLoginManager(LoginManager):
     """Flask-Login whose session protection guards sessions that hold a login.
 
