@@ -184,7 +184,9 @@ def conditional_get():
     or the page rendered for someone else under the same ETag."""
     if not _cacheable_request():
         return None
-    g.public_etag = site_validator()
+    state = site_state()
+    g.tree_revision = state[2]  # what portal.orgs.memo keeps is used under the revision this ETag is made of
+    g.public_etag = site_validator(state=state)
     response = current_app.response_class(status=200)
     response.set_etag(g.public_etag)
     response.make_conditional(request)  # Werkzeug's If-None-Match handling (weak comparison)
