@@ -9,21 +9,28 @@ from sqlalchemy import select
 
 from portal import ledger
 from portal.extensions import db
+from portal.orgs import OrgUnit
 from portal.timeutil import utcnow
 
 from .models import DONE, Disclosure
 from .services import PLUGIN, DisclosureError, _require, _step
 
 
+def published(pub_id):
+    """(latest revision, village) of the disclosure published as `pub_id`, withdrawn or not; None if there is none."""
+    pub = ledger.latest(pub_id)
+    if pub is None or pub.plugin != PLUGIN:
+        return None
+    return pub, db.session.get(OrgUnit, pub.org_id)
+
+
 def _published_for(pub_id, user, permission, reason, reason_missing):
     """(latest revision, village, stripped reason) of a published, not withdrawn disclosure that `user`
     holds `permission` for; DisclosureError (`reason_missing` for an empty reason) otherwise."""
-    pub = ledger.latest(pub_id)
-    if pub is None or pub.plugin != PLUGIN or pub.action == "withdraw":
+    found = published(pub_id)
+    if found is None or found[0].action == "withdraw":
         raise DisclosureError(_("No such published disclosure."))
-    from portal.orgs import OrgUnit
-
-    org = db.session.get(OrgUnit, pub.org_id)
+    pub, org = found
     _require(user, permission, org)
     reason = (reason or "").strip()
     if not reason:

@@ -309,12 +309,10 @@ def publish(draft_id):
 
 def _publication_or_404(pub_id, permission):
     """(latest revision, village) of a published disclosure the user holds `permission` for, else 404."""
-    pub = ledger.latest(pub_id)
-    if pub is None or pub.plugin != "disclosure":
+    found = revisions.published(pub_id)
+    if found is None or not can(current_user, permission, found[1]):
         abort(404)
-    org = db.session.get(OrgUnit, pub.org_id)
-    if not can(current_user, permission, org):
-        abort(404)
+    pub, org = found
     _host().require_active("disclosure", org)
     return pub, org
 
