@@ -32,7 +32,7 @@ def main():
 def _unit(code):
     from .orgs.models import OrgUnit
 
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    unit = OrgUnit.by_code(code)
     if unit is None:
         raise click.ClickException(f"no unit with code {code}")
     return unit

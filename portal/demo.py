@@ -70,7 +70,7 @@ def _village(rng, township, code, name):
 
 def load_demo(seed=2026):
     """Load the sample county unless it is there; return [(username, label)] of staff created."""
-    if db.session.scalar(select(OrgUnit).where(OrgUnit.code == COUNTY_CODE)) is not None:
+    if OrgUnit.by_code(COUNTY_CODE) is not None:
         return []
     rng = random.Random(seed)
     county = create_unit("county", "青山县", COUNTY_CODE)
@@ -88,14 +88,14 @@ def load_demo(seed=2026):
     admin = None
     for username, role, code, label in STAFF:
         user = create_user(username, label.split(" ")[0] if username != "admin" else "县级管理员", DEMO_PASSWORD)
-        grant_role(user, roles[role], db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)))
+        grant_role(user, roles[role], OrgUnit.by_code(code))
         admin = admin or user
         created.append((username, label))
 
     host = current_app.extensions["portal"]
     # every installed module on in 东风镇 and 南岭镇; 西湖乡 left off to show the switch
     for code in ("990101101000", "990101103000"):
-        township = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+        township = OrgUnit.by_code(code)
         for plugin in host.names():
             host.set_enabled(plugin, township, True, user=admin)
     db.session.flush()

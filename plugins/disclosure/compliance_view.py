@@ -65,7 +65,7 @@ class Filters:
 def _villages(org, filters):
     villages = compliance.villages_under(org)
     if filters.township:
-        town = db.session.scalar(db.select(OrgUnit).where(OrgUnit.code == filters.township))
+        town = OrgUnit.by_code(filters.township)
         villages = [v for v in villages if town is not None and v.is_within(town)]
     if filters.village:
         villages = [v for v in villages if v.code == filters.village]

@@ -173,7 +173,7 @@ def case_assign(case_id):
     form = AssignForm(prefix="assign")
     unit = user = None
     if form.unit.raw_data and form.unit.raw_data[0]:
-        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == form.unit.raw_data[0][:40]))
+        unit = OrgUnit.by_code(form.unit.raw_data[0][:40])
     if form.user.raw_data and form.user.raw_data[0].isdigit():
         user = db.session.get(User, int(form.user.raw_data[0][:9]))
     if not ActionForm().validate_on_submit() or (form.unit.raw_data and form.unit.raw_data[0] and unit is None):
@@ -188,7 +188,7 @@ def case_accused(case_id):
     form = AccusedForm(prefix="accused")
     code = (form.unit.raw_data or [""])[0][:40]
     pid = (form.person.raw_data or [""])[0][:9]
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code)) if code else None
+    unit = OrgUnit.by_code(code) if code else None
     person = db.session.get(Person, int(pid)) if pid.isdigit() else None
     if not ActionForm().validate_on_submit() or (unit is not None and not unit.is_within(case.township)):
         return _invalid(case)

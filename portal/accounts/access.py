@@ -75,7 +75,7 @@ def org_or_404(code, permission):
 
     Units outside the user's scope answer 404, so they cannot be enumerated.
     """
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+    unit = OrgUnit.by_code(code)
     if unit is None or not can(current_user, permission, unit):
         abort(404)
     return unit

@@ -145,7 +145,7 @@ def org_move(code):
     unit = org_or_404(code, "org.manage")
     form = MoveForm(prefix="move")
     if form.validate_on_submit():
-        parent = db.session.scalar(select(OrgUnit).where(OrgUnit.code == form.parent_code.data.strip()))
+        parent = OrgUnit.by_code(form.parent_code.data)
         if parent is None or not can(current_user, "org.manage", parent):
             form.parent_code.errors.append(_("There is no unit with this code in your scope."))
         else:

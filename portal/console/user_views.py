@@ -34,7 +34,7 @@ def _user_or_404(user_id):
 
 def _unit_in_scope(code, field):
     """The unit with `code` where the user manages users, or None with an error on `field`."""
-    unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (code or "").strip()))
+    unit = OrgUnit.by_code(code)
     if unit is None or not can(current_user, "user.manage", unit):
         field.errors.append(_("There is no unit with this code in your scope."))
         return None

@@ -129,7 +129,7 @@ def notices():
         if org is not None and can(current_user, "notice.publish", org):
             form.org_code.data = org.code
     if form.validate_on_submit():
-        unit = db.session.scalar(db.select(OrgUnit).where(OrgUnit.code == form.org_code.data.strip()))
+        unit = OrgUnit.by_code(form.org_code.data)
         if unit is None or not can(current_user, "notice.publish", unit):
             form.org_code.errors.append(_("There is no unit with this code in your scope."))
         else:

@@ -6,8 +6,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import as_loaded, db
 from ..timeutil import utcnow
+from .memo import memoized
 
 
 class OrgUnit(db.Model):
@@ -43,9 +44,6 @@ class OrgUnit(db.Model):
         """The unit with `code` (or None), its ancestors with it: a page or a filing of a unit nearly
         always climbs the tree next (township, settings, switches). The rows are kept in the worker
         until the tree changes (portal.orgs.memo), so a known code costs no query."""
-        from ..extensions import as_loaded
-        from .memo import memoized
-
         code = (code or "").strip()
         rows = memoized(("unit rows", code), lambda: cls._rows_with_ancestors(code))
         if not rows:
