@@ -78,8 +78,8 @@ def read_table(data, filename, aliases=None, *, as_lists=False):
     """
     if not data:
         raise TableError([_("The file is empty.")])
-    text_only = not (data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")))
-    headers, raw_rows = _read_csv(data) if text_only else _read_xlsx(data)
+    is_csv = not (data[:4] == XLSX_MAGIC or filename.lower().endswith((".xlsx", ".xlsm")))
+    headers, raw_rows = _read_csv(data) if is_csv else _read_xlsx(data)
     aliases = aliases or {}
     headers = [aliases.get(h, h) for h in (str(h).strip() if h is not None else "" for h in headers)]
     rows, width, named = [], len(headers), all(headers)
@@ -90,7 +90,7 @@ def read_table(data, filename, aliases=None, *, as_lists=False):
             if len(values) > width and any(_blank(v) is not None for v in values[width:]):
                 raise TableError([_("Row %(row)d: more values than columns.", row=number)])
             values = (list(values) + [None] * width)[:width]
-        if text_only:  # every cell a str (None where a short line was padded)
+        if is_csv:  # every cell a str (None where a short line was padded)
             values = [(v.strip() or None) if v is not None else None for v in values]
             if not any(values):
                 continue  # blank lines in a sheet are not rows
