@@ -15,7 +15,6 @@ within `disclosure.objection_days`; a villager still not satisfied sends it to t
 which answers within `disclosure.objection_township_days`.
 """
 
-import secrets
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,6 +22,7 @@ from sqlalchemy import func, or_, select
 
 from portal import audit, ledger
 from portal.accounts import can
+from portal.codes import new_code, normalise_code
 from portal.extensions import db
 from portal.orgs import OrgUnit, get_setting
 from portal.privacy import mask_personal_data
@@ -33,8 +33,6 @@ from .models import DisclosureObjection, DisclosureRequest
 from .services import DisclosureError, create_draft
 
 PLUGIN = "disclosure"
-CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: read aloud, copied by hand
-CODE_LENGTH = 12
 MAX_TOPIC = 200
 MAX_TEXT = 1500  # leaves room in a hotline case (2000) for the disclosure's title and address
 MAX_NAME = 60
@@ -52,20 +50,6 @@ OPEN_OBJECTION = ("village", "township")
 
 
 # --- codes -----------------------------------------------------------------------------------
-
-def new_code():
-    """An unguessable tracking code: 12 characters (~56 bits) in groups of four, e.g. RX7K-9QPM-3D2F."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text):
-    """The canonical form of a code someone typed (case, spaces and dashes forgiven), or None."""
-    raw = "".join(ch for ch in (text or "")[:40].upper() if ch.isalnum())
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
 
 def _unused_code(model):
     for _attempt in range(5):

@@ -6,7 +6,6 @@ commits on its own: a tracking code is shown only for a case that is stored.
 Who may handle a case and the conflict rule live in access.py; escalation in escalation.py.
 """
 
-import secrets
 from collections import namedtuple
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from sqlalchemy import insert, select
 
 from portal import audit
 from portal.accounts import can
+from portal.codes import new_code, normalise_code
 from portal.events import emit
 from portal.extensions import db, insert_one
 from portal.orgs import OrgUnit, get_setting, get_settings
@@ -29,28 +29,11 @@ from .labels import RATING_LABELS
 from .models import (ACCEPTED, ASSIGNED, CATEGORIES, CLOSED, IN_PROGRESS, MERGED, OPEN_STATES, PLUGIN, RATINGS,
                      REOPENED, REOPENING, REPLIED, Case, CaseEvent, HotlineError)
 
-# No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read aloud and copied by hand.
-CODE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
-CODE_LENGTH = 12
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 3
 
 
 # --- codes and deadlines ------------------------------------------------------------
-
-def new_code():
-    """An unguessable tracking code: 12 characters (~56 bits) in groups of four, e.g. RX7K-9QPM-3D2F."""
-    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
-
-def normalise_code(text):
-    """The canonical form of a code someone typed (case, spaces and dashes forgiven), or None."""
-    raw = "".join(ch for ch in (text or "").upper() if ch.isalnum())
-    if len(raw) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in raw):
-        return None
-    return "-".join(raw[i:i + 4] for i in range(0, CODE_LENGTH, 4))
-
 
 def days_for(org, category):
     """Working days allowed for a case of `category` at `org` (settings hotline.days.*)."""
