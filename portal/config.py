@@ -22,8 +22,7 @@ def json_loads(value):
 class Defaults:
     SECRET_KEY = None  # generated into instance/secret_key when not configured
     SQLALCHEMY_DATABASE_URI = None  # default: sqlite in the instance folder
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "json_serializer": json_dumps,
-                                 "json_deserializer": json_loads}
+    SQLALCHEMY_ENGINE_OPTIONS = {"json_serializer": json_dumps, "json_deserializer": json_loads}
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # bytes; larger requests answer 413
     UPLOAD_FOLDER = None  # default: instance/uploads (private/ and public/ inside)
     UPLOAD_MAX_BYTES = 5 * 1024 * 1024  # one uploaded file
@@ -82,6 +81,11 @@ def load_config(app, config=None):
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(app.instance_path) / "portal.db")
     app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    # A pooled connection to a database server may have been dropped (restart, idle timeout):
+    # test it before use. One to a local SQLite file cannot be; the ping would be one more statement.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"]}
     if app.config.get("PUBLIC_ONLY"):
         url = _normalise_db_url(app.config.get("PUBLIC_READONLY_DATABASE_URL") or app.config["SQLALCHEMY_DATABASE_URI"])
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"] = readonly_database(
