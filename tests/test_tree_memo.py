@@ -1,10 +1,10 @@
 """Answers about the tree kept in a worker (portal.orgs.memo) are never older than the database says,
-and a row written with insert_one reads like a loaded one."""
+and a row written with insert_row reads, through as_loaded, like a loaded one."""
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.extensions import db, insert_one
+from portal.extensions import as_loaded, db, insert_row
 from portal.orgs import get_setting, set_setting
 from portal.plugins import PluginActivation
 from tests.helpers import TOWN_A, VILLAGE_A1, build_tree, unit
@@ -41,7 +41,7 @@ def test_a_setting_changed_in_this_transaction_counts_at_once_and_not_after_a_ro
     assert get_setting(unit(VILLAGE_A1), "disclosure.fixed_day") == before + 5
 
 
-def test_insert_one_gives_a_persistent_row_that_commits_or_rolls_back_with_the_session(ctx):
+def test_an_inserted_row_as_loaded_is_a_persistent_object_that_commits_or_rolls_back_with_the_session(ctx):
     from plugins.hotline.models import Case
     from portal.timeutil import utcnow
 
@@ -49,7 +49,7 @@ def test_insert_one_gives_a_persistent_row_that_commits_or_rolls_back_with_the_s
     now = utcnow()
     values = dict(code="RX7K-9QPM-3D2F", category="complaint", org_id=ids[VILLAGE_A1], township_id=ids[TOWN_A],
                   description="路灯坏了", sign_due_at=now, due_at=now)
-    case = insert_one(Case, values)
+    case = as_loaded(Case, insert_row(Case, values))
     assert case.id is not None and case.code == "RX7K-9QPM-3D2F"
     assert case.state == "accepted" and case.photos == [] and case.rating is None  # defaults and NULLs
     assert case.org.code == VILLAGE_A1  # relationships load as for any persistent object
@@ -59,6 +59,6 @@ def test_insert_one_gives_a_persistent_row_that_commits_or_rolls_back_with_the_s
     assert db.session.scalar(select(Case.state).where(Case.id == case.id)) == "assigned"
     db.session.rollback()
     assert db.session.scalar(select(func.count(Case.id))) == 0
-    case = insert_one(Case, values)
+    case = as_loaded(Case, insert_row(Case, values))
     db.session.commit()
     assert db.session.scalar(select(Case.code).where(Case.id == case.id)) == "RX7K-9QPM-3D2F"

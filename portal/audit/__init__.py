@@ -36,10 +36,14 @@ def record(action, obj=None, org=None, detail=None, user=None):
 
     `detail` must never hold personal data itself: say which field was seen, not its value.
     """
+    write(entry(action, obj=obj, org=org, detail=detail, user=user))
+
+
+def entry(action, obj=None, org=None, detail=None, user=None):
+    """The row record() writes, made ahead of write(): a caller may fill in `object_type` and
+    `object_id` once a new row has its id, and keep its write transaction short."""
     if user is None and has_request_context() and current_user and current_user.is_authenticated:
         user = current_user
-    # inserted at once (an append-only row has nothing for the unit of work to track), in the
-    # caller's transaction: it commits or rolls back with the change it records
     row = dict(
         at=utcnow(),
         action=action,
@@ -53,6 +57,12 @@ def record(action, obj=None, org=None, detail=None, user=None):
     )
     if detail is None:
         del row["detail"]  # SQL NULL, not the JSON text null
+    return row
+
+
+def write(row):
+    """Insert an entry() at once (an append-only row has nothing for the unit of work to track), in
+    the caller's transaction: it commits or rolls back with the change it records."""
     db.session.connection().execute(insert(AuditEvent.__table__), row)
 
 
