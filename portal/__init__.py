@@ -22,6 +22,7 @@ def create_app(config=None):
     web.init_urls(app)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
     from .plugins import PluginHost
+    from .sqlite import tune_sqlite
 
     db.init_app(app)
     migrate.init_app(app, db, directory=web.MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
@@ -38,7 +39,8 @@ def create_app(config=None):
     with app.app_context():
         host.collect()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        web.tune_sqlite(app)
+        with app.app_context():
+            tune_sqlite(db.engine, readonly=app.config.get("PUBLIC_ONLY", False))
 
     from .accounts.views import bp as accounts_bp
     from .console.views import bp as console_bp

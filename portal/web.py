@@ -13,7 +13,6 @@ from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import event
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.routing import IntegerConverter
 from whitenoise import WhiteNoise
@@ -69,25 +68,6 @@ def init_login(app, login_manager):
             return db.session.get(User, int(user_id))
         except ValueError:
             return None
-
-
-def tune_sqlite(app):
-    """WAL, foreign keys and a busy timeout on every SQLite connection."""
-    from .extensions import db
-
-    with app.app_context():
-        engine = db.engine
-
-    readonly = app.config.get("PUBLIC_ONLY")
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):
-        cur = dbapi_conn.cursor()
-        if not readonly:  # a read-only connection cannot change the journal mode
-            cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.close()
 
 
 def fen(amount):
