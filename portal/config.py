@@ -35,7 +35,7 @@ class Defaults:
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = "worker-memory://"  # portal.ratelimits; redis://… to share limits between workers
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     SEARCH_RATE_LIMIT = "60 per minute"  # searches per client address (each one reads every publication's text)

@@ -14,6 +14,8 @@ from sqlalchemy import MetaData, insert
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import make_transient_to_detached
 
+from . import ratelimits  # noqa: F401  (registers worker-memory:// with limits, the limiter's default storage)
+
 # Stable constraint names, so Alembic can compare and alter them on every database.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -23,7 +23,6 @@ TEST_CONFIG = {
     "REMEMBER_COOKIE_SECURE": False,
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_COST": 64,
-    "RATELIMIT_STORAGE_URI": "memory://",
     # Tests assert the English messages; test_i18n checks the real default (Simplified Chinese).
     "BABEL_DEFAULT_LOCALE": "en",
     # Tests post forms without tokens; tests of CSRF itself use app_factory(WTF_CSRF_ENABLED=True).
