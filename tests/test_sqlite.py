@@ -3,9 +3,13 @@
 
 import fcntl
 import os
+import signal
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -126,3 +130,30 @@ def test_a_read_only_engine_neither_queues_nor_makes_the_lock_file(tmp_path):
         assert not isinstance(conn.connection.dbapi_connection, QueuedWriterConnection)
     assert not (tmp_path / "ro.db-writers").exists()
     readonly.dispose()
+
+
+def test_a_writer_process_that_dies_mid_transaction_leaves_the_turn_free(engine):
+    """A worker killed while writing (gunicorn's timeout, the OOM killer) holds no one up."""
+    script = (
+        "import sys, time\n"
+        "from sqlalchemy import create_engine, text\n"
+        "from portal.sqlite import tune_sqlite\n"
+        "engine = create_engine(sys.argv[1]); tune_sqlite(engine)\n"
+        "conn = engine.connect()\n"
+        "conn.execute(text(\"INSERT INTO complaint (who) VALUES ('killed')\"))\n"
+        "print('writing', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    child = subprocess.Popen([sys.executable, "-c", script, str(engine.url)], cwd=root, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout.readline().strip() == "writing"
+        assert not turn_is_free(engine)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+        child.stdout.close()
+    assert turn_is_free(engine)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO complaint (who) VALUES ('next')"))
+    assert written(engine) == ["next"]  # the dead writer's row was never committed
