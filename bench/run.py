@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py page     --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py growth   --db sqlite:///$PWD/bench/county.db --small sqlite:///$PWD/bench/small.db
     .venv/bin/python bench/run.py datasette --db sqlite:///$PWD/bench/county.db
-    .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill]
+    .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill] [--against TREE]
     .venv/bin/python bench/run.py import
     .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
 
@@ -16,6 +16,7 @@ import os
 import re
 import signal
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,11 @@ VENV = ROOT / ".venv" / "bin"
 class Server:
     """gunicorn serving `module:app` on a free port until stop()."""
 
-    def __init__(self, module, env, workers=2, port=None):
+    def __init__(self, module, env, workers=2, port=None, chdir=HERE):
         self.port = port or _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [str(VENV / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(HERE),
+            [str(VENV / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir", str(chdir),
              "--graceful-timeout", "5", module],
             env=dict(os.environ, **env), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         _wait_for(self.base)
@@ -283,7 +284,8 @@ def _joined(started):
 
 def bench_hotline(args):
     """Filing through /hotline/ (GET form + POST) at 32 clients vs a bare sqlite3 insert view, in
-    alternating rounds (best of each); every tracking code returned is looked up afterwards."""
+    alternating rounds (best of each); every tracking code returned is looked up afterwards.
+    With --against, a second portal (another checkout, or other settings) files in the same rounds."""
     from sqlalchemy import func, select
 
     from plugins.hotline.models import Case
@@ -291,7 +293,14 @@ def bench_hotline(args):
 
     app = portal_app(args.db)
     bare_db = Path(tempfile.mkdtemp()) / "bare.db"
-    server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
+    portals = [("portal", Server("wsgi_portal:app", portal_env(args.db), workers=args.workers))]
+    if args.against or args.against_env:
+        env = dict(pair.split("=", 1) for pair in args.against_env.split(",") if pair)
+        tree = Path(args.against).resolve() if args.against else ROOT
+        portals.append((" ".join(["against", *([str(tree)] if args.against else []), *([args.against_env] if env else [])]),
+                        Server("wsgi_portal:app", {**portal_env(args.db), **env}, workers=args.workers,
+                               chdir=tree / "bench")))
+    server = portals[0][1]
     bare = Server("wsgi_bare:app", {"BARE_DB": str(bare_db)}, workers=args.workers)
     village = re.search(rb'<option value="(\d{12})"', Client(server.base).request("GET", "/hotline/")[2]).group(1).decode()
     per_client = args.requests // 32
@@ -299,19 +308,21 @@ def bench_hotline(args):
     try:
         with app.app_context():
             before = db.session.scalar(select(func.count(Case.id)))
-        codes, failed, ours, theirs = [], [], [], []
+        codes, failed, theirs = [], [], []
+        ours = {name: [] for name, _s in portals}
+        killed = None
         for _round in range(rounds):
-            cpu = server.cpu_seconds()
-            started = _file_in_parallel(_hotline_client, (server.base, village, per_client))
-            killed = None
-            if args.kill:
-                time.sleep(2)
-                killed = server.workers()[0]
-                os.kill(killed, signal.SIGKILL)
-            results, errors, seconds, own = _joined(started)
-            codes += results
-            failed += errors
-            ours.append((len(results) / seconds, len(results), seconds, server.cpu_seconds() - cpu, own))
+            for name, srv in portals:
+                cpu = srv.cpu_seconds()
+                started = _file_in_parallel(_hotline_client, (srv.base, village, per_client))
+                if args.kill and srv is server:
+                    time.sleep(2)
+                    killed = server.workers()[0]
+                    os.kill(killed, signal.SIGKILL)
+                results, errors, seconds, own = _joined(started)
+                codes += results
+                failed += errors
+                ours[name].append((len(results) / seconds, len(results), seconds, srv.cpu_seconds() - cpu, own))
             cpu = bare.cpu_seconds()
             results, errors, seconds, own = _joined(_file_in_parallel(_bare_client, (bare.base, per_client)))
             theirs.append((len(results) / seconds, len(results), seconds, bare.cpu_seconds() - cpu, own))
@@ -319,21 +330,28 @@ def bench_hotline(args):
             found = set(db.session.scalars(select(Case.code).where(Case.code.in_(codes))))
             after = db.session.scalar(select(func.count(Case.id)))
         lost = [c for c in codes if c not in found]
-        o, b = max(ours), max(theirs)
-        print(f"  portal: best of {rounds} rounds {o[1]} cases filed in {o[2]:.1f} s = {o[0]:.1f}/s "
-              f"(rounds: {', '.join(f'{r[0]:.0f}' for r in ours)}/s); {len(failed)} failed requests "
-              f"{sorted(set(map(str, failed)))[:5]}" + (f"; worker {killed} SIGKILLed after 2 s" if killed else ""))
+        b = max(theirs)
+        for name, runs in ours.items():
+            o = max(runs)
+            print(f"  {name}: best of {rounds} rounds {o[1]} cases filed in {o[2]:.1f} s = {o[0]:.1f}/s "
+                  f"(rounds: {', '.join(f'{r[0]:.0f}' for r in runs)}/s)")
+        print(f"  {len(failed)} failed requests {sorted(set(map(str, failed)))[:5]}"
+              + (f"; worker {killed} SIGKILLed after 2 s" if killed else ""))
         print(f"  bare:   best of {rounds} rounds {b[1]} rows in {b[2]:.1f} s = {b[0]:.1f}/s "
               f"(rounds: {', '.join(f'{r[0]:.0f}' for r in theirs)}/s)")
-        if not args.kill:
-            print(f"  CPU per filing (best rounds): portal workers {1000 * o[3] / o[1]:.2f} ms, bare workers "
-                  f"{1000 * b[3] / b[1]:.2f} ms; the load generator {1000 * o[4] / o[1]:.2f} ms and "
-                  f"{1000 * b[4] / b[1]:.2f} ms")
-        print(f"  RATIO portal/bare filings per second {o[0] / b[0]:.2f}")
+        for name, runs in ours.items():
+            o = max(runs)
+            if not args.kill:
+                print(f"  CPU per filing (best rounds): {name} workers {1000 * o[3] / o[1]:.2f} ms, bare workers "
+                      f"{1000 * b[3] / b[1]:.2f} ms; the load generator {1000 * o[4] / o[1]:.2f} ms and "
+                      f"{1000 * b[4] / b[1]:.2f} ms")
+            median = statistics.median(r[0] for r in runs) / statistics.median(r[0] for r in theirs)
+            print(f"  RATIO {name}/bare filings per second {o[0] / b[0]:.2f} (medians of the rounds: {median:.2f})")
         print(f"  tracking codes returned {len(codes)}, found afterwards {len(found)}, lost {len(lost)}; "
               f"cases in the database grew by {after - before}")
     finally:
-        server.stop()
+        for _name, srv in portals:
+            srv.stop()
         bare.stop()
 
 
@@ -419,7 +437,12 @@ def main():
     parser.add_argument("--lines", type=int, default=0, help="import: lines in the file (default finance.MAX_LINES)")
     parser.add_argument("--kill", action="store_true", help="hotline: SIGKILL one worker mid-run")
     parser.add_argument("--limits-storage", default="",
-                        help="the portal's RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379 (default: memory://)")
+                        help="the portal's RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379 (default: worker-memory://)")
+    parser.add_argument("--against", default="",
+                        help="hotline: also file, in the same rounds, into the portal of this checkout "
+                             "(e.g. made with git worktree add /tmp/before REV)")
+    parser.add_argument("--against-env", default="",
+                        help="hotline: environment of that second portal, e.g. PORTAL_RATELIMIT_STORAGE_URI=memory://")
     parser.add_argument("--no-page-cache", action="store_true",
                         help="serve with PUBLIC_PAGE_CACHE_SIZE=0: every page rendered")
     args = parser.parse_args()
