@@ -3,8 +3,8 @@
 Flask-Limiter keeps its counters in a `limits` storage. The stock in-memory one (memory://)
 expires counters with a `threading.Timer` that runs 10 ms and is started again by the next hit,
 so a worker taking filings starts a thread every 10 ms, and `Thread.start()` waits until the new
-thread runs. On two busy cores that wait cost a third of the hotline's filing throughput
-(bench/README.md). This storage, registered with `limits` as worker-memory://, keeps the same
+thread runs. On two busy cores that wait cost the hotline about a seventh of its filings per
+second (bench/README.md). This storage, registered with `limits` as worker-memory://, keeps the same
 fixed-window counters and drops an expired one when it is next read; a sweep at most once a
 minute forgets the clients that went away, so memory holds only the recent ones.
 

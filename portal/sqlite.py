@@ -37,8 +37,13 @@ class WriterQueue:
         self._holder = None  # (id of the connection, thread) holding the turn
 
     def take(self, conn):
-        """Wait for the turn; return at once if `conn` has it. The wait in this process is bounded by
-        the busy timeout, after which the write goes ahead and meets SQLite's own lock."""
+        """Wait for the turn; return at once if `conn` has it.
+
+        Waiting behind another connection of this process is bounded by the busy timeout, after
+        which the write goes ahead and meets SQLite's own lock. Waiting behind another process
+        has no time limit (SQLite's busy timeout gave up after 10 s): it lasts as long as that
+        transaction; a process that dies frees the turn, and gunicorn ends a stuck worker.
+        """
         holder = self._holder
         if holder is not None and (holder[0] == id(conn) or holder[1] == threading.get_ident()):
             # this connection has the turn; or another one of this thread has it, which cannot
