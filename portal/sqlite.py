@@ -11,12 +11,16 @@ Other programs (the sqlite3 shell, a backup tool) still meet SQLite's own lock a
 timeout; readers never queue (WAL lets them read while one writes).
 """
 
-import fcntl
 import os
 import sqlite3
 import threading
 
 from sqlalchemy import event
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: there writers meet SQLite's own lock and busy timeout only
+    fcntl = None
 
 BUSY_TIMEOUT_MS = 10000
 # the statements that open a write transaction (pysqlite begins one before DML; DDL takes the lock too)
@@ -132,7 +136,7 @@ def tune_sqlite(engine, readonly=False):
     """WAL, foreign keys, the busy timeout and the writers' queue on every connection of `engine`
     (readonly: the public site's read-only connection, which neither writes nor changes the journal)."""
     path = engine.url.database or ""
-    queued = not readonly and path not in ("", ":memory:") and not path.startswith("file:")
+    queued = fcntl is not None and not readonly and path not in ("", ":memory:") and not path.startswith("file:")
     if queued:
         factory = type("QueuedWriterConnection", (QueuedWriterConnection,),
                        {"queue_path": os.path.abspath(path) + "-writers"})
