@@ -118,7 +118,7 @@ def file_case(*, village, category, description, name=None, phone=None, email=No
     # Everything is prepared before the first INSERT: on SQLite that takes the database's one write
     # lock, which other workers filing at the same moment wait for until the COMMIT. The case, its
     # first timeline event and the audit entry are written with one INSERT each, without the unit of work.
-    case = insert_row(Case, dict(
+    row = insert_row(Case, dict(
         code=code, category=category, org_id=village.id, township_id=township.id, description=description,
         complainant_name=(name or "").strip()[:60] or None, complainant_phone=(phone or "").strip()[:30] or None,
         complainant_email=(email or "").strip()[:120] or None, confidential=bool(confidential),
@@ -126,16 +126,16 @@ def file_case(*, village, category, description, name=None, phone=None, email=No
         source=source, address=(address or None), lat=lat, lon=lon, state=ACCEPTED, filed_at=now,
         updated_at=now, sign_due_at=deadline(now, int(days["hotline.days.sign"])),
         due_at=deadline(now, int(days[f"hotline.days.{category}"]))))
-    db.session.connection().execute(insert(CaseEvent.__table__), dict(case_id=case["id"], kind="filed", text="",
+    db.session.connection().execute(insert(CaseEvent.__table__), dict(case_id=row["id"], kind="filed", text="",
                                                                       public=True, at=now, actor=""))
-    audit.write(dict(filed, object_type=Case.__name__, object_id=str(case["id"])))
+    audit.write(dict(filed, object_type=Case.__name__, object_id=str(row["id"])))
     session = db.session()
     session.expire_on_commit = False  # the village and its township are as the database holds them
     try:
         session.commit()
     finally:
         session.expire_on_commit = True
-    case = as_loaded(Case, case)  # what was just written is what the database holds: nothing to reload
+    case = as_loaded(Case, row)  # what was just written is what the database holds: nothing to reload
     try:
         emit("hotline.case_filed", org=village, case_id=case.id, category=category)
     except Exception:  # the case is stored: a failing listener must not keep its code from the villager
