@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from limits import parse
+from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
 
 from portal import ratelimits
@@ -67,6 +68,8 @@ def test_clear_and_reset(clock):
     assert storage.reset() == 1 and storage.get("b") == 0
 
 
-def test_the_portal_counts_in_the_worker_unless_a_shared_store_is_configured(app):
-    with app.app_context():
+def test_the_portal_counts_in_the_worker_unless_another_store_is_configured(app_factory):
+    with app_factory().app_context():
         assert isinstance(limiter.storage, WorkerMemoryStorage)
+    with app_factory(RATELIMIT_STORAGE_URI="memory://").app_context():
+        assert isinstance(limiter.storage, MemoryStorage)
