@@ -168,6 +168,13 @@ def test_disclosures_are_listed_by_period_newest_first(app, client, published):
 def test_finance_index_lists_months(client, published):
     html = client.get(BASE + "/finance").get_data(as_text=True)
     assert f"{BASE}/finance/2026-09" in html and f"{BASE}/finance/2026-10" in html and "<svg" in html
+    # the year is shown above the table, so a row names its month alone: narrow enough for a phone
+    assert ">Oct</a>" in html and ">Sep</a>" in html and ">2026-10</a>" not in html
+
+
+def test_finance_index_names_months_in_chinese(client, published):
+    html = client.get(BASE + "/finance?lang=zh_Hans_CN").get_data(as_text=True)
+    assert ">10月</a>" in html and ">9月</a>" in html
 
 
 def test_publication_page_renders_the_kind_template(client, published):

@@ -8,8 +8,10 @@ stops new work; what was published stays public, so these routes do not check ac
 import io
 import json
 import re
+from datetime import date
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -86,6 +88,13 @@ def _label_period(period):
 def disclosure_period(period):
     """A payload period for people: "2026-10" stays, "2026-Q4" reads "Q4 2026"."""
     return _label_period(period)
+
+
+@bp.app_template_filter("disclosure_month")
+def disclosure_month(month):
+    """The month of a "2026-10" period alone, as the locale names it (10月, Oct): for a table whose
+    year is shown above it, narrow enough for a phone."""
+    return format_date(date(int(month[:4]), int(month[5:7]), 1), "MMM")
 
 
 @bp.app_template_filter("disclosure_date")
