@@ -1,7 +1,9 @@
-"""A small threaded HTTP load generator (keep-alive connections, one per client thread)."""
+"""Load for the benchmarks: wrk when installed (wrk_get), else a small threaded HTTP client (run)."""
 
 import http.client
+import re
 import statistics
+import subprocess
 import threading
 import time
 from urllib.parse import urlsplit
@@ -80,6 +82,25 @@ def run(base, path, concurrency=1, requests=200, headers=None):
     return {"n": len(latencies), "errors": errors[0], "rps": len(latencies) / wall,
             "median": statistics.median(latencies) if latencies else float("nan"),
             "p99": percentile(latencies, 99)}
+
+
+def _seconds(value, unit):
+    return float(value) * {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}[unit]
+
+
+def wrk_get(base, path, concurrency=1, seconds=5, headers=None):
+    """GET `path` for `seconds` from `concurrency` wrk connections; the same summary as run()."""
+    command = ["wrk", f"-c{concurrency}", f"-t{min(concurrency, 2)}", f"-d{seconds}s", "--latency", "--timeout", "30s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    report = subprocess.run([*command, base + path], capture_output=True, text=True, check=True).stdout
+    n = int(re.search(r"(\d+) requests in", report).group(1))
+    errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", report))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", report)
+    errors += sum(int(x) for x in socket_errors.groups()) if socket_errors else 0
+    return {"n": n - errors, "errors": errors, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", report).group(1)),
+            "median": _seconds(*re.search(r"50%\s+([\d.]+)(us|ms|s|m)", report).groups()),
+            "p99": _seconds(*re.search(r"99%\s+([\d.]+)(us|ms|s|m)", report).groups())}
 
 
 def fmt(s):

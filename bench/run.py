@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py page     --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py growth   --db sqlite:///$PWD/bench/county.db --small sqlite:///$PWD/bench/small.db
     .venv/bin/python bench/run.py datasette --db sqlite:///$PWD/bench/county.db
-    .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill] [--against TREE]
+    .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill] [--against TREE] [--client python]
     .venv/bin/python bench/run.py import
     .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
 
@@ -14,6 +14,7 @@ rounds in the same run, and the best round of each is kept.
 import argparse
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import statistics
@@ -30,7 +31,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from loadgen import Client, fmt, run  # noqa: E402
+from loadgen import Client, fmt, run, wrk_get  # noqa: E402
 
 VENV = ROOT / ".venv" / "bin"
 
@@ -128,11 +129,21 @@ def best(rounds):
     return max(rounds, key=lambda s: s["rps"])
 
 
+LOAD = {"client": "wrk", "seconds": 5}  # set from --client and --seconds
+
+
+def load(base, path, concurrency, requests, headers=None):
+    """GETs of `path` at `concurrency`: for --seconds with wrk, or `requests` of them with the Python client."""
+    if LOAD["client"] == "wrk":
+        return wrk_get(base, path, concurrency, LOAD["seconds"], headers)
+    return run(base, path, concurrency, requests, headers)
+
+
 def side_by_side(base_a, path_a, base_b, path_b, concurrency, requests, rounds=3, headers=None):
     a, b = [], []
     for _ in range(rounds):
-        a.append(run(base_a, path_a, concurrency, requests, headers))
-        b.append(run(base_b, path_b, concurrency, requests, headers))
+        a.append(load(base_a, path_a, concurrency, requests, headers))
+        b.append(load(base_b, path_b, concurrency, requests, headers))
     return best(a), best(b)
 
 
@@ -246,6 +257,43 @@ def _hotline_client(base, village, n, results, errors):
             client, token = Client(base), None
 
 
+def _form_sessions(base, n=32):
+    """[cookie, token, ...] of `n` villagers who opened the form: wrk's requests go round them."""
+    pairs = []
+    for _ in range(n):
+        client = Client(base)
+        body = client.request("GET", "/hotline/")[2]
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body)
+        pairs += ["; ".join(f"{k}={v}" for k, v in client.cookies.items()) or "none=0",
+                  token.group(1).decode() if token else ""]
+    return pairs
+
+
+def _start_wrk(base, path, status, fields, sessions, seconds, clients=32):
+    """wrk filing through `path` for `seconds` at `clients` connections (bench/hotline.lua); _wrk_joined()."""
+    out = Path(tempfile.mkdtemp()) / "codes"
+    before = os.times()
+    proc = subprocess.Popen(["wrk", f"-c{clients}", "-t2", f"-d{seconds}s", "--timeout", "30s", "-s",
+                             str(HERE / "hotline.lua"), base, "--", path, str(status), fields, str(out), *sessions],
+                            stdout=subprocess.PIPE, text=True)
+    return proc, out, before
+
+
+def _wrk_joined(started):
+    """(codes, errors, seconds, CPU seconds of wrk) of a wrk run, like _joined()."""
+    proc, out, before = started
+    report = proc.communicate()[0]
+    now = os.times()
+    lines = out.read_text().split("\n") if out.exists() else []
+    codes = [line for line in lines if line and not line.startswith("error")]
+    errors = [line for line in lines if line.startswith("error")]
+    errors += re.findall(r"Socket errors: .*", report)  # connections refused, reset or timed out
+    seconds = float(re.search(r"requests in ([\d.]+)(m?s)", report).group(1))
+    seconds /= 1000 if re.search(r"requests in [\d.]+ms", report) else 1
+    cpu = (now.children_user - before.children_user) + (now.children_system - before.children_system)
+    return codes, errors, seconds, cpu
+
+
 def _bare_client(base, n, results, errors):
     client = Client(base)
     body = urllib.parse.urlencode({"category": "complaint", "village": "990901101201", "description": "路灯坏了"})
@@ -283,8 +331,11 @@ def _joined(started):
 
 
 def bench_hotline(args):
-    """Filing through /hotline/ (GET form + POST) at 32 clients vs a bare sqlite3 insert view, in
-    alternating rounds (best of each); every tracking code returned is looked up afterwards.
+    """Filing through /hotline/ at 32 clients vs a bare sqlite3 insert view, in alternating rounds
+    (best of each); every tracking code returned is looked up afterwards. With wrk (the default when
+    installed) each round lasts --seconds and the 32 connections go round 32 villagers' sessions,
+    each opened with a GET of the form; with --client python each client GETs the form, then
+    POSTs --requests/32 times.
     With --against, a second portal (another checkout, or other settings) files in the same rounds."""
     from sqlalchemy import func, select
 
@@ -305,6 +356,12 @@ def bench_hotline(args):
     village = re.search(rb'<option value="(\d{12})"', Client(server.base).request("GET", "/hotline/")[2]).group(1).decode()
     per_client = args.requests // 32
     rounds = 1 if args.kill else args.rounds or 3
+    wrk = args.client == "wrk"
+    fields = urllib.parse.urlencode({"category": "complaint", "village": village,
+                                     "description": "路灯坏了，晚上村口一片黑。", "website": ""})
+    if wrk:
+        sessions = {srv: _form_sessions(srv.base) for _name, srv in portals}
+        print(f"  wrk, 32 connections, {args.seconds} s a round", flush=True)
     try:
         with app.app_context():
             before = db.session.scalar(select(func.count(Case.id)))
@@ -314,17 +371,23 @@ def bench_hotline(args):
         for _round in range(rounds):
             for name, srv in portals:
                 cpu = srv.cpu_seconds()
-                started = _file_in_parallel(_hotline_client, (srv.base, village, per_client))
+                if wrk:
+                    started = _start_wrk(srv.base, "/hotline/", 303, fields, sessions[srv], args.seconds)
+                else:
+                    started = _file_in_parallel(_hotline_client, (srv.base, village, per_client))
                 if args.kill and srv is server:
                     time.sleep(2)
                     killed = server.workers()[0]
                     os.kill(killed, signal.SIGKILL)
-                results, errors, seconds, own = _joined(started)
+                results, errors, seconds, own = (_wrk_joined if wrk else _joined)(started)
                 codes += results
                 failed += errors
                 ours[name].append((len(results) / seconds, len(results), seconds, srv.cpu_seconds() - cpu, own))
             cpu = bare.cpu_seconds()
-            results, errors, seconds, own = _joined(_file_in_parallel(_bare_client, (bare.base, per_client)))
+            if wrk:
+                results, errors, seconds, own = _wrk_joined(_start_wrk(bare.base, "/file", 201, fields, [], args.seconds))
+            else:
+                results, errors, seconds, own = _joined(_file_in_parallel(_bare_client, (bare.base, per_client)))
             theirs.append((len(results) / seconds, len(results), seconds, bare.cpu_seconds() - cpu, own))
         with app.app_context():
             found = set(db.session.scalars(select(Case.code).where(Case.code.in_(codes))))
@@ -348,7 +411,8 @@ def bench_hotline(args):
             median = statistics.median(r[0] for r in runs) / statistics.median(r[0] for r in theirs)
             print(f"  RATIO {name}/bare filings per second {o[0] / b[0]:.2f} (medians of the rounds: {median:.2f})")
         print(f"  tracking codes returned {len(codes)}, found afterwards {len(found)}, lost {len(lost)}; "
-              f"cases in the database grew by {after - before}")
+              f"cases in the database grew by {after - before}"
+              + (" (wrk stops with up to 32 filings in flight a round: stored, their answers not read)" if wrk else ""))
     finally:
         for _name, srv in portals:
             srv.stop()
@@ -436,6 +500,10 @@ def main():
                         help="alternating rounds, best of each (default: import 5, hotline 3)")
     parser.add_argument("--lines", type=int, default=0, help="import: lines in the file (default finance.MAX_LINES)")
     parser.add_argument("--kill", action="store_true", help="hotline: SIGKILL one worker mid-run")
+    parser.add_argument("--client", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python",
+                        help="the load generator (default wrk when installed: apt-get install wrk); "
+                             "--requests counts the Python client's requests, --seconds wrk's rounds")
+    parser.add_argument("--seconds", type=int, default=5, help="with wrk: length of a round")
     parser.add_argument("--limits-storage", default="",
                         help="the portal's RATELIMIT_STORAGE_URI, e.g. redis://127.0.0.1:6379 (default: worker-memory://)")
     parser.add_argument("--against", default="",
@@ -448,9 +516,11 @@ def main():
     args = parser.parse_args()
     if args.no_page_cache:
         PAGE_CACHE["PORTAL_PUBLIC_PAGE_CACHE_SIZE"] = "0"
+    LOAD.update(client=args.client, seconds=args.seconds)
     if args.limits_storage:
         LIMITS_STORAGE["PORTAL_RATELIMIT_STORAGE_URI"] = args.limits_storage
-    print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}", flush=True)
+    print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}, load from "
+          f"{args.client}", flush=True)
     globals()["bench_" + args.bench](args)
 
 
