@@ -86,30 +86,21 @@ def read_table(data, filename, aliases=None, *, as_lists=False):
     for number, values in raw_rows:
         if len(rows) >= MAX_ROWS:
             raise TableError([_("The file has more than %(n)d rows.", n=MAX_ROWS)])
-        if len(values) != width:
-            if len(values) > width and any(_blank(v) is not None for v in values[width:]):
-                raise TableError([_("Row %(row)d: more values than columns.", row=number)])
-            values = (list(values) + [None] * width)[:width]
-        if is_csv:  # every cell a str (None where a short line was padded)
-            values = [(v.strip() or None) if v is not None else None for v in values]
-            if not any(values):
-                continue  # blank lines in a sheet are not rows
+        if is_csv:  # every cell a str
+            values = [v.strip() or None for v in values]
         else:
             values = [(v.strip() or None) if v.__class__ is str else v for v in values]
-            if values.count(None) == width:
-                continue
+        if len(values) != width:
+            if any(v is not None for v in values[width:]):
+                raise TableError([_("Row %(row)d: more values than columns.", row=number)])
+            values = (values + [None] * width)[:width]
+        if values.count(None) == width:
+            continue  # blank lines in a sheet are not rows
         rows.append((number, values if as_lists else dict(zip(headers, values)) if named
                      else {h: v for h, v in zip(headers, values) if h}))
     if not any(headers):
         raise TableError([_("The file has no header row.")])
     return Table(headers=headers, rows=rows)
-
-
-def _blank(value):
-    if isinstance(value, str):
-        value = value.strip()
-        return value or None
-    return value
 
 
 def _read_csv(data):
