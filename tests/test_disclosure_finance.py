@@ -54,6 +54,19 @@ def test_amounts_are_exact_to_the_fen(ctx):
     assert st["income_fen"] == 30 and st["closing_fen"] == 30
 
 
+def test_amounts_in_the_forms_clerks_write(ctx):
+    amounts = {"1234": 123400, "1234.5": 123450, "1234.56": 123456, "007.00": 700, "1234.": 123400, ".5": 50,
+               '"1,234.50"': 123450, "¥12": 1200, "12元": 1200, "１２": 1200, "999999999999.99": 99999999999999}
+    rows = [f"2026-10-{i + 1:02d},{i + 1},其他收入,a,{text}," for i, text in enumerate(amounts)]
+    st = finance.parse_statement(csv_bytes(*rows), "s.csv", "2026-10", 0, None)
+    assert [ln["amount_fen"] for ln in st["lines"]] == list(amounts.values())
+    bad = csv_bytes("2026-10-01,1,其他收入,a,1.234,", "2026-10-02,2,其他收入,b,12a,", "2026-10-03,3,其他收入,c,1000000000000,")
+    with pytest.raises(TableError) as exc:
+        finance.parse_statement(bad, "s.csv", "2026-10", 0, None)
+    assert [e.split(": ", 1)[1] for e in exc.value.errors] == [
+        "more than two decimal places", "not a number", "the amount is too large"]
+
+
 def test_english_headers_and_gbk_csv(ctx):
     data = csv_bytes("2026-10-03,V1,管理费用,电费,,88.80", head="date,voucher,account,summary,income,expense\n")
     assert finance.parse_statement(data, "s.csv", "2026-10", 0, None)["expense_fen"] == 8880

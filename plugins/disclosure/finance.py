@@ -176,15 +176,19 @@ def _check_day(value, year, mon, month):
     return day.isoformat(), None
 
 
-_PLAIN_AMOUNT = re.compile(r"(\d{1,12})(?:\.(\d{1,2}))?")
-
-
 def _parse_amount(value):
     """Fen of a yuan amount; ValueError with a message for the user."""
-    if value.__class__ is str and (plain := _PLAIN_AMOUNT.fullmatch(value)) is not None:
-        # the common case, "1234.5": fen straight from the digits
-        whole, decimals = plain.groups()
-        return int(whole) * 100 + (int(decimals) * (10 if len(decimals) == 1 else 1) if decimals else 0)
+    if value.__class__ is str and value.isascii():
+        # the common case, "1234.5": fen straight from the ASCII digits (string methods, not a regex:
+        # a 100,000-line statement has 100,000 amounts)
+        whole, dot, decimals = value.partition(".")
+        if whole.isdigit() and len(whole) <= 12:
+            if not dot:
+                return int(whole) * 100
+            if len(decimals) == 2 and decimals.isdigit():
+                return int(whole + decimals)
+            if len(decimals) == 1 and decimals.isdigit():
+                return int(whole + decimals) * 10
     if isinstance(value, bool):
         raise ValueError(_("not a number"))
     if isinstance(value, int):
@@ -269,27 +273,24 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
                 voucher = str(voucher).strip()
             if voucher.endswith(".0") and voucher[:-2].isdigit():
                 voucher = voucher[:-2]
-            if voucher in vouchers:
-                err(row_number, "voucher", _("voucher %(v)s is already on row %(row)d", v=voucher,
-                                             row=vouchers[voucher]))
-            else:
-                vouchers[voucher] = row_number
+            first = vouchers.setdefault(voucher, row_number)
+            if first != row_number:
+                err(row_number, "voucher", _("voucher %(v)s is already on row %(row)d", v=voucher, row=first))
         # amounts: a line has exactly one of the two
         direction = amount = None
         wrong = both = False
         for column, i in amount_columns:
             value = row[i]
-            if value is None:
-                continue
-            try:
-                fen = _parse_amount(value)
-            except ValueError as exc:
-                err(row_number, column, str(exc))
-                wrong = True
-            else:
-                if fen:
-                    both = direction is not None
-                    direction, amount = column, fen
+            if value is not None:
+                try:
+                    fen = _parse_amount(value)
+                except ValueError as exc:
+                    err(row_number, column, str(exc))
+                    wrong = True
+                else:
+                    if fen:
+                        both = direction is not None
+                        direction, amount = column, fen
         if wrong:
             direction = None
         elif both:
