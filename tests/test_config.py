@@ -1,6 +1,6 @@
 """Configuration from the environment, as an operator sets it."""
 
-from portal.config import load_config
+from portal.config import json_dumps, json_loads, load_config
 
 
 def _config(monkeypatch, tmp_path, **env):
@@ -55,3 +55,9 @@ def test_extra_plugin_from_the_environment_is_loaded(monkeypatch, tmp_path):
     monkeypatch.setenv("PORTAL_EXTRA_PLUGINS", "tests.example")
     app = create_app(dict(TEST_CONFIG, SQLALCHEMY_DATABASE_URI="sqlite:///" + str(tmp_path / "x.db")))
     assert "example" in app.extensions["portal"].names()
+
+
+def test_json_columns_keep_chinese_text_and_accept_number_keys():
+    assert json_loads(json_dumps({"摘要": "村委会电费", "n": 1})) == {"摘要": "村委会电费", "n": 1}
+    # as with the json module, a key that is not a string is written as one
+    assert json_loads(json_dumps({2026: {10: "十月"}})) == {"2026": {"10": "十月"}}
