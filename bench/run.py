@@ -519,8 +519,9 @@ def main():
     LOAD.update(client=args.client, seconds=args.seconds)
     if args.limits_storage:
         LIMITS_STORAGE["PORTAL_RATELIMIT_STORAGE_URI"] = args.limits_storage
-    print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}, load from "
-          f"{args.client}", flush=True)
+    served = args.bench in ("page", "growth", "datasette", "hotline")
+    print(f"== {args.bench} ({args.db}){' without the page cache' if args.no_page_cache else ''}"
+          + (f", load from {args.client}" if served else ""), flush=True)
     globals()["bench_" + args.bench](args)
 
 
