@@ -83,21 +83,19 @@ def read_table(data, filename, aliases=None, *, as_lists=False):
     aliases = aliases or {}
     headers = [aliases.get(h, h) for h in (str(h).strip() if h is not None else "" for h in headers)]
     rows, width, named = [], len(headers), all(headers)
-    for number, values in raw_rows:
-        if len(rows) >= MAX_ROWS:
-            raise TableError([_("The file has more than %(n)d rows.", n=MAX_ROWS)])
-        if is_csv:  # every cell a str
-            values = [v.strip() or None for v in values]
-        else:
-            values = [(v.strip() or None) if v.__class__ is str else v for v in values]
+    for row in raw_rows:  # (row number, [value, ...]), values stripped
+        values = row[1]
         if len(values) != width:
             if any(v is not None for v in values[width:]):
-                raise TableError([_("Row %(row)d: more values than columns.", row=number)])
+                raise TableError([_("Row %(row)d: more values than columns.", row=row[0])])
             values = (values + [None] * width)[:width]
+            row = (row[0], values)
         if values.count(None) == width:
             continue  # blank lines in a sheet are not rows
-        rows.append((number, values if as_lists else dict(zip(headers, values)) if named
-                     else {h: v for h, v in zip(headers, values) if h}))
+        rows.append(row if as_lists else (row[0], dict(zip(headers, values)) if named
+                                          else {h: v for h, v in zip(headers, values) if h}))
+    if len(rows) > MAX_ROWS:
+        raise TableError([_("The file has more than %(n)d rows.", n=MAX_ROWS)])
     if not any(headers):
         raise TableError([_("The file has no header row.")])
     return Table(headers=headers, rows=rows)
@@ -119,7 +117,7 @@ def _read_csv(data):
         headers = next(reader, None)
         if headers is None:
             raise TableError([_("The file is empty.")])
-        rows = [(reader.line_num, values) for values in reader]
+        rows = [(reader.line_num, [v.strip() or None for v in values]) for values in reader]  # every cell a str
     except csv.Error as exc:
         raise TableError([_("The CSV file cannot be read: %(err)s", err=str(exc))]) from None
     return headers, rows
@@ -135,7 +133,8 @@ def _read_xlsx(data):
         headers = next(it, None)
         if headers is None:
             raise TableError([_("The file is empty.")])
-        rows = [(i, values) for i, values in enumerate(it, start=2)]
+        rows = [(i, [(v.strip() or None) if v.__class__ is str else v for v in values])
+                for i, values in enumerate(it, start=2)]
         book.close()
     except TableError:
         raise

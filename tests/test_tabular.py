@@ -64,3 +64,15 @@ def test_downloads_open_in_a_spreadsheet():
     book = load_workbook(io.BytesIO(write_xlsx(["月份", "收入"], [["2026-10", 1205]], title="收支")))
     assert book.sheetnames == ["收支"]
     assert [list(r) for r in book.active.iter_rows(values_only=True)] == [["月份", "收入"], ["2026-10", 1205]]
+
+
+def test_a_file_with_too_many_rows_is_refused(ctx, monkeypatch):
+    import portal.tabular
+
+    monkeypatch.setattr(portal.tabular, "MAX_ROWS", 3)
+    text = "日期,摘要\n" + "2026-10-01,a\n" * 3 + "\n,\n"  # blank lines are not rows
+    assert len(read_table(text.encode(), "s.csv").rows) == 3
+    for data in ((text + "2026-10-02,b\n").encode(), _xlsx([["日期", "摘要"]] + [["2026-10-01", "a"]] * 4)):
+        with pytest.raises(TableError) as exc:
+            read_table(data, "s.xlsx" if data[:2] == b"PK" else "s.csv")
+        assert exc.value.errors == ["The file has more than 3 rows."]
