@@ -264,6 +264,7 @@ def _form_sessions(base, n=32):
         client = Client(base)
         body = client.request("GET", "/hotline/")[2]
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', body)
+        # a portal run with PORTAL_WTF_CSRF_ENABLED=false (--against-env) gives neither cookie nor token
         pairs += ["; ".join(f"{k}={v}" for k, v in client.cookies.items()) or "none=0",
                   token.group(1).decode() if token else ""]
     return pairs
@@ -285,6 +286,7 @@ def _wrk_joined(started):
     report = proc.communicate()[0]
     now = os.times()
     lines = out.read_text().split("\n") if out.exists() else []
+    shutil.rmtree(out.parent)
     codes = [line for line in lines if line and not line.startswith("error")]
     errors = [line for line in lines if line.startswith("error")]
     errors += re.findall(r"Socket errors: .*", report)  # connections refused, reset or timed out
