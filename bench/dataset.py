@@ -79,6 +79,7 @@ def generate(scale, seed=7):
     from portal.ledger.models import LedgerHead, Publication
     from portal.ledger.services import GENESIS, compute_hash, record_of
     from portal.orgs.models import OrgUnit, Person
+    from portal.public import search
     from flask import current_app
 
     p = SCALES[scale]
@@ -154,6 +155,9 @@ def generate(scale, seed=7):
             rows.append(row)
         for batch in chunks(rows, 500):
             db.session.execute(insert(Publication), batch)
+            # a bulk insert skips the ORM's events: the search index is filled here, as publishing does
+            search.index_rows(db.session.connection(),
+                              [(r["seq"], r["title"], r["summary"], r["search_text"]) for r in batch])
         db.session.commit()
     db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=seq, hash=head_hash))
     db.session.commit()

@@ -93,6 +93,10 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # the search index is made by its migration in SQL of each database (an FTS5 table on SQLite)
+    from portal.public.search import include_name
+
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from portal import create_app
 from portal.extensions import db
+from portal.public import search
 
 PG_URL = os.environ.get("DATABASE_URL", "")
 USE_PG = PG_URL.startswith(("postgres://", "postgresql"))
@@ -67,6 +68,7 @@ def template_db(tmp_path_factory):
             db.drop_all()
             with db.engine.begin() as conn:
                 conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+                conn.execute(text(f"DROP TABLE IF EXISTS {search.TABLE}"))  # made by its migration, not the models
         init_database()
         db.engine.dispose()
     return uri if USE_PG else base / "template.db"
@@ -81,7 +83,7 @@ def _fresh_db_uri(template_db, tmp_path):
 
 
 def _empty_pg_tables():
-    tables = [t.name for t in db.metadata.sorted_tables]
+    tables = [t.name for t in db.metadata.sorted_tables] + [search.TABLE]
     with db.engine.begin() as conn:
         conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
 

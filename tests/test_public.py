@@ -144,6 +144,34 @@ def test_search_treats_like_wildcards_literally_and_skips_withdrawn(app, client,
     assert "已撤回的修路公示" not in text_of(client.get("/search?q=修路"))
 
 
+def test_search_reads_only_the_publications_holding_every_bigram(app, client, tree):
+    """The bigram index narrows the search; LIKE still decides, so the results are a scan's."""
+    from portal.public import search
+
+    publish(app, VILLAGE_A1, "修路和路灯", body="ABC-12 项目")  # 修路 and 路灯, but not 修路灯
+    publish(app, VILLAGE_A1, "村道修路灯杆更换")
+    publish(app, VILLAGE_A1, "低保名单")
+    assert search.grams("修路灯 ABC-12") == {"修路", "路灯", "ab", "bc", "12"}
+    with app.app_context():
+        seqs = lambda *terms: set(db.session.scalars(search.candidates(terms, db.engine.dialect.name)))  # noqa: E731
+        assert seqs("修路灯") == {1, 2} and seqs("低保") == {3} and seqs("修路", "低保") == set()
+        assert search.candidates(["路"], db.engine.dialect.name) is None  # one character: the scan decides
+    html = text_of(client.get("/search?q=修路灯"))
+    assert "村道修路灯杆更换" in html and "修路和路灯" not in html
+    assert "修路和路灯" in text_of(client.get("/search?q=abc-12"))  # ASCII in any case, across the hyphen
+    html = text_of(client.get("/search?q=路"))
+    assert "修路和路灯" in html and "村道修路灯杆更换" in html and "低保名单" not in html
+
+
+def test_a_correction_is_found_by_its_new_text_only(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "自来水管网改造公示")
+    with app.app_context():
+        ledger.correct(pub_id, reason="改名", title="饮水工程公示", payload={"body": ""})
+        db.session.commit()
+    assert "1 results for" in text_of(client.get("/search?q=饮水"))
+    assert "Nothing found" in text_of(client.get("/search?q=自来水"))  # the old revision's text is not searched
+
+
 def test_search_empty_and_too_long(client, tree):
     html = text_of(client.get("/search"))
     assert 'name="q"' in html and "<label" in html and "results for" not in html

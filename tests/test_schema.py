@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from portal import ledger
 from portal.dbsetup import init_database
+from portal.public.search import include_name
 from portal.extensions import db
 from tests.conftest import USE_PG, make_app
 from tests.helpers import VILLAGE_A1, build_tree, unit
@@ -17,7 +18,8 @@ from tests.helpers import VILLAGE_A1, build_tree, unit
 
 def _diff(app):
     with app.app_context(), db.engine.connect() as conn:
-        mc = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+        mc = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True,
+                                                    "include_name": include_name})  # the search index
         return compare_metadata(mc, db.metadata)
 
 
@@ -33,7 +35,7 @@ def test_every_model_table_exists_with_the_alembic_version(app):
         assert set(db.metadata.tables) <= tables
         heads = {r[0] for r in db.session.execute(text("SELECT version_num FROM alembic_version"))}
         # the core branch is at its own head; each plugin's branch at its own
-        assert "core_0003" in heads and "core_0001" not in heads
+        assert "core_0004" in heads and "core_0001" not in heads
 
 
 @pytest.mark.parametrize("sql", [
@@ -62,4 +64,28 @@ def test_init_runs_each_plugin_branch_after_the_core(tmp_path):
         assert "example_0001" in heads and "core_0001" not in heads
         assert {"example_note", "org_unit"} <= set(inspect(db.engine).get_table_names())
         init_database()  # again: nothing to do
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(USE_PG, reason="needs an empty database; SQLite makes one cheaply")
+def test_upgrading_indexes_what_the_ledger_already_holds(tmp_path):
+    """core_0004 makes the search index and fills it with every revision published before it."""
+    from flask_migrate import upgrade
+
+    from portal.public import services
+
+    app = make_app(tmp_path, "sqlite:///" + str(tmp_path / "old.db"))
+    with app.test_request_context():
+        upgrade(directory=app.extensions["migrate"].directory, revision="core@core_0003")
+        db.session.execute(text("INSERT INTO org_unit (id, kind, name, code, path, depth, created_at) "
+                                "VALUES (1, 'village', '导子村', '1', '/1/', 0, '2026-10-01 00:00:00')"))
+        db.session.execute(text(
+            "INSERT INTO ledger_publication (seq, pub_id, revision, action, plugin, kind, org_id, org_code, "
+            "org_name, title, summary, payload, search_text, published_by, published_at, prev_hash, hash) VALUES "
+            "(1, 1, 1, 'publish', 'core', 'notice', 1, '1', '导子村', '村道修路工程公示', '', '{}', "
+            "'硬化道路', 'system', '2026-10-01 00:00:00', '0', 'x')"))
+        db.session.commit()
+        init_database()
+        found = services.search_publications(services.search_terms("修路 硬化"))
+        assert [pub.title for pub in found.items] == ["村道修路工程公示"]
         db.engine.dispose()

@@ -155,15 +155,18 @@ def history(pub_id):
     return list(db.session.scalars(select(Publication).where(Publication.pub_id == pub_id).order_by(Publication.revision)))
 
 
-def latest_revisions(*criteria):
+def latest_revisions(*criteria, among=None):
     """A select of the latest revision of every publication that is not withdrawn, newest first.
 
     `criteria` may only test what every revision of a publication shares (plugin, kind, org):
     they narrow the search for the latest revision as well, so a village's statements are
-    found among its own rows rather than by grouping the whole ledger.
+    found among its own rows rather than by grouping the whole ledger. `among`, a select of
+    seqs (the search index's candidates), keeps only those revisions; it is the first condition,
+    as SQLite starts from the first list of primary keys it is given.
     """
     newest = select(func.max(Publication.seq)).where(*criteria).group_by(Publication.pub_id).scalar_subquery()
-    return (select(Publication).where(Publication.seq.in_(newest), Publication.action != "withdraw", *criteria)
+    first = [Publication.seq.in_(among)] if among is not None else []
+    return (select(Publication).where(*first, Publication.seq.in_(newest), Publication.action != "withdraw", *criteria)
             .order_by(Publication.seq.desc()))
 
 
