@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import aliased
 
 from .. import audit
 from ..events import emit
@@ -160,13 +161,21 @@ def latest_revisions(*criteria, among=None):
 
     `criteria` may only test what every revision of a publication shares (plugin, kind, org):
     they narrow the search for the latest revision as well, so a village's statements are
-    found among its own rows rather than by grouping the whole ledger. `among`, a select of
-    seqs (the search index's candidates), keeps only those revisions; it is the first condition,
-    as SQLite starts from the first list of primary keys it is given.
+    found among its own rows rather than by grouping the whole ledger.
+
+    `among`, a select of seqs (the search index's candidates), keeps only those revisions, and
+    each is then checked for a newer revision of its own (one index probe) instead of grouping
+    the whole ledger. It is the first condition, as SQLite starts from the first list of
+    primary keys it is given.
     """
-    newest = select(func.max(Publication.seq)).where(*criteria).group_by(Publication.pub_id).scalar_subquery()
-    first = [Publication.seq.in_(among)] if among is not None else []
-    return (select(Publication).where(*first, Publication.seq.in_(newest), Publication.action != "withdraw", *criteria)
+    if among is None:
+        newest = select(func.max(Publication.seq)).where(*criteria).group_by(Publication.pub_id).scalar_subquery()
+        latest = [Publication.seq.in_(newest)]
+    else:
+        newer = aliased(Publication)
+        latest = [Publication.seq.in_(among),
+                  ~exists().where(newer.pub_id == Publication.pub_id, newer.seq > Publication.seq)]
+    return (select(Publication).where(*latest, Publication.action != "withdraw", *criteria)
             .order_by(Publication.seq.desc()))
 
 
