@@ -5,6 +5,7 @@
     .venv/bin/python bench/run.py datasette --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill] [--against TREE] [--client python]
     .venv/bin/python bench/run.py import
+    .venv/bin/python bench/run.py search   --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
 
 The machine is shared: every figure is a ratio of two measurements taken in alternating
@@ -481,6 +482,23 @@ def bench_import(args):
     print(f"  RATIO import/executemany lines per second {(n / o) / (n / b):.3f}  (best of {args.rounds or 5} rounds each)")
 
 
+def bench_search(args):
+    """/search?q= at the dataset's scale, in one process with every page rendered: milliseconds a query
+    for a rare term, a term every statement holds, and a term with no match."""
+    os.environ["PORTAL_PUBLIC_PAGE_CACHE_SIZE"] = "0"
+    app = portal_app(args.db)
+    client = app.test_client()
+    for term in ("路灯", "2026年10月", "管理费用", "不存在的词", "路"):
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            html = client.get("/search", query_string={"q": term}).get_data(as_text=True)
+            times.append(time.perf_counter() - t)
+        found = re.search(r"(\d+) results for|的搜索结果共(\d+)条", html)
+        print(f"  {term}: {1000 * statistics.median(times):.1f} ms (median of 5), "
+              f"{next(filter(None, found.groups())) if found else 0} results")
+
+
 def bench_export(args):
     """`portal export-site` on the database: pages per second."""
     dest = Path(tempfile.mkdtemp()) / "site"
@@ -493,7 +511,7 @@ def bench_export(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "export"])
+    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "export"])
     parser.add_argument("--db", default=f"sqlite:///{HERE}/county.db")
     parser.add_argument("--small", default=f"sqlite:///{HERE}/small.db")
     parser.add_argument("--workers", type=int, default=2)
