@@ -65,11 +65,9 @@ def candidates(terms, dialect):
         found = (text(f"SELECT seq FROM {TABLE} WHERE grams @> CAST(:grams AS text[])").bindparams(grams=wanted)
                  .columns(seq=Integer).cte("search_candidates").prefix_with("MATERIALIZED"))
         return select(found.c.seq)
-    else:
-        # every bigram a quoted token: letters and digits only, so nothing in it needs escaping
-        query = text(f"SELECT rowid AS seq FROM {TABLE} WHERE {TABLE} MATCH :match").bindparams(
-            match=" AND ".join(f'"{g}"' for g in wanted))
-    return query.columns(seq=Integer)
+    # every bigram a quoted token: letters and digits only, so nothing in it needs escaping
+    return (text(f"SELECT rowid AS seq FROM {TABLE} WHERE {TABLE} MATCH :match")
+            .bindparams(match=" AND ".join(f'"{g}"' for g in wanted)).columns(seq=Integer))
 
 
 def create_statements(dialect):
