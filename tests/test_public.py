@@ -288,3 +288,18 @@ def test_search_results_are_counted_and_paged_newest_first(app, client, tree):
     assert "第03期修路简报" in second and "第01期修路简报" in second and "第04期修路简报" not in second
     past = text_of(client.get("/search?q=修路简报&page=9"))
     assert ("23 results" in past or "23 条" in past) and "修路简报</a>" not in past
+
+
+def test_search_lists_at_most_the_newest_results_and_says_there_are_more(app, client, tree, monkeypatch):
+    from portal.public import services
+
+    monkeypatch.setattr(services, "SEARCH_MAX_RESULTS", 5)
+    for n in range(1, 8):
+        publish(app, VILLAGE_A1, f"第{n:02d}期修路简报")
+    html = text_of(client.get("/search?q=修路简报"))
+    assert "More than 5 results" in html and "Add a word" in html
+    assert html.index("第07期修路简报") < html.index("第03期修路简报") and "第02期修路简报" not in html
+    assert "Page 1 of" not in html  # five results make one page
+    monkeypatch.setattr(services, "SEARCH_MAX_RESULTS", 7)  # as many results as the cap: the exact count
+    exact = text_of(client.get("/search?q=修路简报&again=1"))  # another URL: not from the page cache
+    assert "7 results" in exact and "More than" not in exact and "Add a word" not in exact
