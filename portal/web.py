@@ -11,6 +11,7 @@ from pathlib import Path
 from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -165,24 +166,26 @@ def init_security(app):
         return response
 
 
+# (title, explanation) of each error page, translated when the page is shown
 ERROR_TEXT = {
-    400: ("Bad request", "The request could not be understood."),
-    403: ("Not allowed", "You do not have permission for this."),
-    404: ("Not found", "There is nothing here. Check the address."),
-    405: ("Not allowed", "This address does not accept that kind of request."),
-    413: ("Too large", "What you sent is too large."),
-    429: ("Too many requests", "Too many attempts. Please wait a minute and try again."),
-    503: ("Read only", "This copy of the site only shows what has been published."),
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("You do not have permission for this.")),
+    404: (_l("Not found"), _l("There is nothing here. Check the address.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    413: (_l("Too large"), _l("What you sent is too large.")),
+    429: (_l("Too many requests"), _l("Too many attempts. Please wait a minute and try again.")),
+    503: (_l("Read only"), _l("This copy of the site only shows what has been published.")),
 }
+OTHER_ERROR = (_l("Error"), _l("Something went wrong."))
 
 
 def init_errors(app):
     def render_error(code, message=None):
-        title, text = ERROR_TEXT.get(code, ("Error", "Something went wrong."))
-        message = message or _(text)
+        title, text = ERROR_TEXT.get(code, OTHER_ERROR)
+        title, message = str(title), message or str(text)
         if request.path.startswith(("/api/", "/open311/")) or request.accept_mimetypes.best == "application/json":
-            return jsonify({"error": _(title), "message": message, "status": code}), code
-        return render_template("error.html", code=code, title=_(title), message=message), code
+            return jsonify({"error": title, "message": message, "status": code}), code
+        return render_template("error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc):

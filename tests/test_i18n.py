@@ -55,3 +55,15 @@ def test_english_is_available(client):
     assert "Log in" in html
     # the choice sticks for the session
     assert '<html lang="en">' in client.get("/").get_data(as_text=True)
+
+
+def test_error_pages_speak_the_visitors_language(app_factory):
+    from portal.config import Defaults
+
+    client = app_factory(BABEL_DEFAULT_LOCALE=Defaults.BABEL_DEFAULT_LOCALE).test_client()
+    resp = client.get("/no-such-page")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and "页面不存在" in html and "这里没有内容" in html and "Not found" not in html
+    assert client.get("/api/v1/no-such-thing").get_json()["error"] == "页面不存在"
+    english = client.get("/no-such-page?lang=en").get_data(as_text=True)
+    assert "Not found" in english and "There is nothing here" in english
