@@ -110,3 +110,16 @@ def test_form_works_without_javascript(browser, live_server):
     page.wait_for_url("**/hotline/track?code=*")
     assert "家里停水三天了 🙏" in page.inner_text("main")
     context.close()
+
+
+def test_case_list_keeps_village_names_and_codes_whole(tab):
+    """A row of the township's case list: the tracking code and the village name each on one line
+    (a squeezed table stacked 导子村 one character a line on a phone)."""
+    tab.login("dongfeng")
+    tab.goto("/console/hotline/")
+    row = tab.page.locator("table tbody tr").first
+    line = float(tab.page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight) || 24"))
+    for cell in (row.locator("th a"), row.locator("td").nth(1)):
+        box = cell.bounding_box()
+        assert box["height"] < 1.5 * line, (tab.size, cell.inner_text(), box)
+    assert tab.fits_width()
