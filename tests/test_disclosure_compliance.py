@@ -97,6 +97,25 @@ def test_township_settings_change_the_day_and_frequency(setup):
     assert [(r.period, r.status, r.due) for r in fin] == [("2026-Q3", "on_time", dt.date(2026, 10, 15))]
 
 
+def test_periods_of_one_length_are_answered_by_disclosures_of_another(setup):
+    """A quarter is answered by a disclosure of one of its months or a statement of one; a month by its
+    quarter's disclosure; when several answer, the earliest first publication counts."""
+    town = unit(TOWN_A)
+    set_setting(town, "disclosure.finance_frequency", "quarterly")
+    set_setting(town, "disclosure.general_frequency", "monthly")
+    village = unit(VILLAGE_A2)
+    publish(VILLAGE_A2, "finance", None, local(2026, 10, 12), "2026-08")   # a statement of the quarter's 2nd month
+    publish(VILLAGE_A2, "finance", "2026-09", local(2026, 10, 9))           # a month of the quarter, earlier
+    publish(VILLAGE_A2, "village", "2026-Q3", local(2026, 8, 5))            # answers each of its months
+    publish(VILLAGE_A2, "finance", None, local(2026, 7, 1), "2026-06")     # a statement of another quarter
+    rows = compliance.calendar([village], ["2026-07", "2026-08", "2026-09"], dt.date(2026, 11, 22))
+    fin = [(r.period, r.status, r.published_on) for r in rows if r.requirement == "finance"]
+    assert fin == [("2026-Q3", "on_time", dt.date(2026, 10, 9))]
+    general = {r.period: (r.status, r.published_on) for r in rows if r.requirement == "general"}
+    assert general == {"2026-07": ("on_time", dt.date(2026, 8, 5)), "2026-08": ("on_time", dt.date(2026, 8, 5)),
+                       "2026-09": ("on_time", dt.date(2026, 8, 5))}
+
+
 def test_village_record_counts(setup):
     village = unit(VILLAGE_A1)
     publish(VILLAGE_A1, "finance", "2026-01", local(2026, 2, 5), "2026-01")

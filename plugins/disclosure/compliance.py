@@ -102,34 +102,50 @@ def periods_for(frequency, months):
 
 
 def _publications(codes):
-    """{org_code: [(latest revision, first published local date)]} of the disclosures at `codes`."""
+    """{org_code: {key: (first published local date, pub_id)}}: the earliest disclosure at each of `codes`
+    under each key it answers (see _keys), from the latest revisions that are not withdrawn.
+
+    Only the payload fields the record needs are read (JSON paths in the database): a township's
+    five years of statements are not loaded line by line to count one year.
+    """
     codes = list(codes)
     if not codes:
         return {}
-    latest = list(db.session.scalars(latest_revisions().where(
-        Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes))))
+    criteria = (Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes))
+    fields = [Publication.payload[path].as_string() for path in ("category", "period", ("statement", "month"))]
+    latest = db.session.execute(latest_revisions(*criteria).with_only_columns(
+        Publication.pub_id, Publication.org_code, Publication.published_at, *fields)).all()
     first = dict(db.session.execute(select(Publication.pub_id, Publication.published_at).where(
-        Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes),
-        Publication.revision == 1)).all())
+        *criteria, Publication.revision == 1)).all())
     out = {}
-    for pub in latest:
-        published = first.get(pub.pub_id, pub.published_at)
-        out.setdefault(pub.org_code, []).append((pub, to_local(published).date()))
+    for pub_id, org_code, published_at, category, period, month in latest:
+        found = (to_local(first.get(pub_id, published_at)).date(), pub_id)
+        earliest = out.setdefault(org_code, {})
+        for key in _keys(category, period, month):
+            if key not in earliest or found < earliest[key]:
+                earliest[key] = found
     return out
 
 
-def _covers(payload, requirement, period):
-    """True when a disclosure payload satisfies `requirement` for `period`."""
-    if not isinstance(payload, dict) or payload.get("category") != REQUIREMENT_CATEGORY[requirement]:
-        return False
-    months = set(months_of(period))
-    own = payload.get("period")
-    if own == period or (own and own in months):
-        return True
-    if own and "-Q" in own and period in months_of(own):
-        return True
-    statement = payload.get("statement")
-    return requirement == "finance" and isinstance(statement, dict) and statement.get("month") in months
+def _keys(category, period, month):
+    """The keys a disclosure answers: its category with its own period, and with its statement's month."""
+    keys = [(category, period)] if period else []
+    if month:
+        keys.append((category, "statement", month))
+    return keys
+
+
+def _wanted(requirement, period):
+    """The keys of the disclosures that satisfy `requirement` for `period`: one for the period itself,
+    each month of a quarter, the quarter of a month, and for finance a statement of any of its months."""
+    category = REQUIREMENT_CATEGORY[requirement]
+    months = months_of(period)
+    keys = [(category, period)] + [(category, m) for m in months if m != period]
+    if "-Q" not in period:
+        keys.append((category, quarter_of(period)))
+    if requirement == "finance":
+        keys += [(category, "statement", m) for m in months]
+    return keys
 
 
 def calendar(villages, periods, today=None):
@@ -145,16 +161,16 @@ def calendar(villages, periods, today=None):
     rows = []
     for village in villages:
         fixed_day = setting(village, "disclosure.fixed_day")
-        pubs = sorted(found.get(village.code, []), key=lambda t: (t[1], t[0].pub_id))  # earliest first
+        earliest = found.get(village.code, {})
         for requirement, key in (("finance", "disclosure.finance_frequency"),
                                  ("general", "disclosure.general_frequency")):
             for period in periods_for(setting(village, key), months):
                 due = due_date(period, fixed_day)
-                match = next(((p, on) for p, on in pubs if _covers(p.payload, requirement, period)), None)
+                match = min((earliest[k] for k in _wanted(requirement, period) if k in earliest), default=None)
                 if match:
-                    pub, on = match
+                    on, pub_id = match
                     status = "on_time" if on <= due else "late"
-                    rows.append(Row(village, period, requirement, status, due, on, pub.pub_id))
+                    rows.append(Row(village, period, requirement, status, due, on, pub_id))
                 else:
                     rows.append(Row(village, period, requirement, "missing" if today > due else "not_due", due))
     return rows

@@ -11,7 +11,7 @@ from .public import _org_or_404, bp
 
 def decision_publications(org_code):
     """Latest revisions of the decision records published at `org_code`, newest first."""
-    return [p for p in db.session.scalars(latest_revisions().where(
+    return [p for p in db.session.scalars(latest_revisions(
         Publication.plugin == "disclosure", Publication.kind == KIND, Publication.org_code == org_code))
         if isinstance(p.payload, dict)]
 

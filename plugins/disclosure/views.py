@@ -72,9 +72,8 @@ def index():
     _host().require_active("disclosure", org)
     drafts = worklist.drafts_at([org], states=("draft", "returned", "submitted", "countersigned", "approved"))
     published = db.session.scalars(
-        ledger.latest_revisions().join(OrgUnit, ledger.Publication.org_id == OrgUnit.id)
-        .where(ledger.Publication.plugin == "disclosure", OrgUnit.path.startswith(org.path, autoescape=True))
-        .limit(50)).all()
+        ledger.latest_revisions(ledger.Publication.plugin == "disclosure",
+                                ledger.Publication.org_id.in_(org.subtree_ids())).limit(50)).all()
     active = {}  # by parent unit: villages of a township with the plugin off get no "new draft" links
     villages = []
     for u in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)):

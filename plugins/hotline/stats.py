@@ -148,8 +148,7 @@ def publish_all(month, user=None):
 
 def published(org, months=6):
     """The latest published statistics of `org`, oldest month first (payloads from the ledger only)."""
-    q = (ledger.latest_revisions().where(Publication.plugin == PLUGIN, Publication.kind == KIND,
-                                         Publication.org_id == org.id))
+    q = ledger.latest_revisions(Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_id == org.id)
     by_month = {}
     for pub in db.session.scalars(q):
         month = (pub.payload or {}).get("month")

@@ -83,7 +83,7 @@ def quarter_stats(township, quarter):
 
 def existing(township, quarter):
     """The latest revision of the township's publication for `quarter`, or None."""
-    for pub in db.session.scalars(ledger.latest_revisions().where(
+    for pub in db.session.scalars(ledger.latest_revisions(
             Publication.plugin == "training", Publication.kind == KIND, Publication.org_id == township.id)):
         if (pub.payload or {}).get("quarter") == quarter:
             return pub
@@ -132,6 +132,6 @@ def publish_stats(quarter, user=None, published_at=None):
 def public_rows(township):
     """[(quarter, payload, pub_id)] of the township's published quarters, newest first (ledger only)."""
     rows = [(p.payload.get("quarter", ""), p.payload, p.pub_id) for p in db.session.scalars(
-        ledger.latest_revisions().where(Publication.plugin == "training", Publication.kind == KIND,
-                                        Publication.org_id == township.id))]
+        ledger.latest_revisions(Publication.plugin == "training", Publication.kind == KIND,
+                                Publication.org_id == township.id))]
     return sorted(rows, key=lambda r: r[0], reverse=True)

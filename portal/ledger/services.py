@@ -161,7 +161,9 @@ def latest_revisions(*criteria, among=None):
 
     `criteria` may only test what every revision of a publication shares (plugin, kind, org):
     they narrow the search for the latest revision as well, so a village's statements are
-    found among its own rows rather than by grouping the whole ledger.
+    found among its own rows rather than by grouping the whole ledger. Pass such tests here,
+    not to `.where()` on the result: there they filter only the answer, after the whole
+    ledger has been grouped (at county scale 30 ms a query instead of 2).
 
     `among`, a select of seqs (the search index's candidates), keeps only those revisions, and
     each is then checked for a newer revision of its own (one index probe) instead of grouping

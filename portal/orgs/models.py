@@ -83,6 +83,10 @@ class OrgUnit(db.Model):
         """A select of this unit and everything below it."""
         return select(OrgUnit).where(OrgUnit.path.startswith(self.path, autoescape=True))
 
+    def subtree_ids(self):
+        """A select of the ids of this unit and everything below it."""
+        return select(OrgUnit.id).where(OrgUnit.path.startswith(self.path, autoescape=True))
+
     def ancestor_of_kind(self, kind):
         """The nearest unit of `kind` at or above this one, or None."""
         if self.kind == kind:
