@@ -233,15 +233,18 @@ def ledger_verify():
 @click.option("--base-url", default="http://localhost", show_default=True,
               help="Where the copy will be served: absolute links (feeds, QR codes) point there.")
 @click.option("--lang", default=None, help="Language of the pages (default: the site's, Simplified Chinese).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes rendering pages  [default: one per CPU]")
 @with_appcontext
-def export_site_command(dest, base_url, lang):
+def export_site_command(dest, base_url, lang, jobs):
     """Write the public site as static files under DEST (serve DEST as the web root)."""
     from .public.export import export_site
 
     if lang is not None and lang not in current_app.config["LANGUAGES"]:
         raise click.ClickException(f"no language {lang}; languages: {', '.join(current_app.config['LANGUAGES'])}")
     result = export_site(current_app._get_current_object(), dest, base_url=base_url.rstrip("/"), lang=lang,
-                         progress=lambda done, left: click.echo(f"  {done} pages, {left} queued", err=True))
+                         progress=lambda done, left: click.echo(f"  {done} pages, {left} queued", err=True),
+                         jobs=jobs or len(os.sched_getaffinity(0)))
     for page, link, status in result.broken:
         click.echo(f"{page or '(start)'}: {link} answered {status}", err=True)
     click.echo(f"exported {result.pages} pages in {result.seconds:.1f} s "
