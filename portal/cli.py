@@ -247,6 +247,9 @@ def export_site_command(dest, base_url, lang, jobs):
                          jobs=jobs or len(os.sched_getaffinity(0)))
     for page, link, status in result.broken:
         click.echo(f"{page or '(start)'}: {link} answered {status}", err=True)
+    if result.live:
+        click.echo(f"{result.live} linked pages (forms, pages read from working data) are left to the live site",
+                   err=True)
     click.echo(f"exported {result.pages} pages in {result.seconds:.1f} s "
                f"({result.pages_per_second:.0f} pages/s) to {dest}")
     if result.broken:

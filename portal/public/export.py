@@ -10,7 +10,9 @@ The crawl starts from the home page, every unit, every publication and its histo
 content page and the feeds, and follows the links of each HTML page. Links with a query string
 (other pages of a list, another language, a filter) and the dynamic parts of the site (search,
 the hotline form, logins, the console, the JSON API, Open311) are not exported: the static copy
-shows each list's first page in one language (`lang`).
+shows each list's first page in one language (`lang`). Nor is any page the app does not mark as
+shareable (`Cache-Control: public`): a form carries one visitor's CSRF token, and a page read
+from a plugin's working data is not the ledger's. Links to such pages stay links to the live site.
 """
 
 import multiprocessing
@@ -31,6 +33,7 @@ from . import services
 # Dynamic routes: they answer requests, so a static copy cannot stand in for them.
 DYNAMIC_PREFIXES = ("/search", "/hotline", "/login", "/logout", "/console", "/api/", "/open311", "/training/",
                     "/static/")
+LIVE = "live"  # the status of a page left to the live site
 BATCH = 20  # pages a worker renders per hand-out: fewer round trips, and still an even spread
 LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
 
@@ -42,6 +45,7 @@ class ExportResult:
     pages: int = 0
     seconds: float = 0.0
     broken: list = field(default_factory=list)  # (linking page, link, status)
+    live: int = 0  # pages left to the live site: they answered, but not as a page to share
 
     @property
     def pages_per_second(self):
@@ -93,12 +97,15 @@ class PageWriter:
             self.client.get(f"/?lang={lang}", base_url=base_url)  # the language stays in the client's session
 
     def write(self, path):
-        """(path, status, the internal links of the page): the page at `path` written, when it answered 200."""
+        """(path, status, the internal links of the page): the page at `path` written, when it answered 200
+        as a page to share (status LIVE when it answered for this visitor only)."""
         resp = self.client.get(path, base_url=self.base_url)
         body = resp.get_data()
         resp.close()  # ends a streamed response's request context
         if resp.status_code != 200:
             return path, resp.status_code, []
+        if not resp.cache_control.public:
+            return path, LIVE, []
         target = self.dest / file_for(path)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
@@ -143,6 +150,9 @@ def export_site(app, dest, base_url="http://localhost", lang=None, progress=None
     linked_from = dict.fromkeys(queue)  # path → the page that linked to it (None for a seed)
 
     def record(path, status, links):
+        if status == LIVE:
+            result.live += 1
+            return
         if status != 200:
             result.broken.append((linked_from[path], path, status))
             return
