@@ -22,9 +22,12 @@ LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
 
 
 @pytest.fixture
-def exported(app, tmp_path):
-    """The demo county exported to tmp_path/site; (app, folder, command output)."""
+def exported(app_factory, tmp_path):
+    """The demo county exported to tmp_path/site; (app, folder, command output). CSRF is on, as
+    in production: a form page puts a token in its request's `g`."""
     from portal.demo import load_demo
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
 
     with app.app_context():
         load_demo(seed=2026)

@@ -15,6 +15,7 @@ shareable (`Cache-Control: public`): a form carries one visitor's CSRF token, an
 from a plugin's working data is not the ledger's. Links to such pages stay links to the live site.
 """
 
+import contextvars
 import multiprocessing
 import re
 import shutil
@@ -111,8 +112,8 @@ class PageWriter:
         target.write_bytes(body)
         links = []
         if resp.mimetype == "text/html":
-            links = [found for found in (internal_path(link, self.base_url) for link in LINK.findall(body.decode("utf-8")))
-                     if found is not None]
+            found = (internal_path(link, self.base_url) for link in LINK.findall(body.decode("utf-8")))
+            links = [link for link in found if link is not None]
         return path, 200, links
 
     def write_all(self, paths):
@@ -141,6 +142,13 @@ def export_site(app, dest, base_url="http://localhost", lang=None, progress=None
     With `jobs` > 1 the pages are rendered by that many forked processes (each with its own
     database connections) while this one follows the links and hands out the pages in batches.
     """
+    # Outside the caller's context: a request finds the app context the caller pushed (the CLI's)
+    # and works in it, so every page would share one `g` (one form's CSRF token made every later
+    # page private). Here each page gets an app context of its own, as a live request does.
+    return contextvars.Context().run(_export, app, dest, base_url, lang, progress, jobs)
+
+
+def _export(app, dest, base_url, lang, progress, jobs):
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
     result = ExportResult()
