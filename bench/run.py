@@ -6,6 +6,7 @@
     .venv/bin/python bench/run.py hotline  --db sqlite:///$PWD/bench/county.db [--kill] [--against TREE] [--client python]
     .venv/bin/python bench/run.py import
     .venv/bin/python bench/run.py search   --db sqlite:///$PWD/bench/county.db
+    .venv/bin/python bench/run.py render   --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
 
 The machine is shared: every figure is a ratio of two measurements taken in alternating
@@ -501,6 +502,53 @@ def bench_search(args):
               f"{'more than ' if more else ''}{count} results")
 
 
+def bench_render(args):
+    """The first render of each kind of public page, in one process with the page cache off: a different
+    unit or publication each time (after one warm-up of the kind), milliseconds, median and worst."""
+    os.environ["PORTAL_PUBLIC_PAGE_CACHE_SIZE"] = "0"
+    app = portal_app(args.db)
+    client = app.test_client()
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.ledger import Publication
+    from portal.orgs import OrgUnit
+
+    def codes(kind, n, step=1):
+        return db.session.scalars(select(OrgUnit.code).where(OrgUnit.kind == kind).order_by(OrgUnit.code)
+                                  .limit(n * step)).all()[::step]
+
+    with app.app_context():
+        county, towns, villages = codes("county", 1)[0], codes("township", 6), codes("village", 6, 33)
+        pubs = db.session.scalars(select(Publication.pub_id).where(Publication.revision == 1)
+                                  .order_by(Publication.pub_id).limit(6000)).all()[::1000]
+        month = db.session.scalar(select(Publication.payload["statement"]["month"].as_string())
+                                  .where(Publication.org_code == villages[0]).limit(1))
+    pages = {
+        "/ (the whole ledger)": ["/"] * 6, "/o/<county>": [f"/o/{county}"] * 6,
+        "/o/<township>": [f"/o/{t}" for t in towns], "/o/<village>": [f"/o/{v}" for v in villages],
+        "/o/<village>/finance": [f"/o/{v}/finance" for v in villages],
+        "/o/<village>/finance/<month>": [f"/o/{v}/finance/{month}" for v in villages],
+        "/o/<village>/disclosure": [f"/o/{v}/disclosure" for v in villages],
+        "/p/<id>": [f"/p/{p}" for p in pubs], "/p/<id>/history": [f"/p/{p}/history" for p in pubs],
+        "/feed.atom": ["/feed.atom"] * 6, "/o/<township>/feed.atom": [f"/o/{t}/feed.atom" for t in towns],
+        "/o/<village>/feed.atom": [f"/o/{v}/feed.atom" for v in villages],
+        "/api/v1/publications": ["/api/v1/publications"] * 6, "/hotline/ (the form)": ["/hotline/"] * 6,
+    }
+    for name, paths in pages.items():
+        times = []
+        for i, path in enumerate([paths[0]] + paths):
+            t = time.perf_counter()
+            resp = client.get(path)
+            resp.get_data()
+            resp.close()
+            if resp.status_code != 200:
+                raise SystemExit(f"{path} answered {resp.status_code}")
+            if i:  # the first is the warm-up
+                times.append(time.perf_counter() - t)
+        print(f"  {name}: {1000 * statistics.median(times):.1f} ms median, {1000 * max(times):.1f} ms worst")
+
+
 def bench_export(args):
     """`portal export-site` on the database: pages per second."""
     dest = Path(tempfile.mkdtemp()) / "site"
@@ -513,7 +561,7 @@ def bench_export(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "export"])
+    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "render", "export"])
     parser.add_argument("--db", default=f"sqlite:///{HERE}/county.db")
     parser.add_argument("--small", default=f"sqlite:///{HERE}/small.db")
     parser.add_argument("--workers", type=int, default=2)
