@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.ledger import Publication, latest_revisions
-from portal.orgs import get_setting
+from portal.orgs import get_settings
 from portal.timeutil import local_today, to_local
 
 from .finance import KIND, PLUGIN, parse_month
@@ -55,13 +55,14 @@ class Row:
         return REQUIREMENT_LABELS[self.requirement]
 
 
-def setting(org, key):
-    """A disclosure setting at `org`, or its default when the plugin has not declared it."""
+def settings_at(org):
+    """{key: value} of the disclosure settings at `org` (one lookup), defaults where the plugin has not
+    declared them."""
     try:
-        value = get_setting(org, key)
+        found = get_settings(org, *DEFAULTS)
     except (KeyError, ValueError):  # SettingError (a ValueError) for an undeclared key
-        return DEFAULTS[key]
-    return DEFAULTS[key] if value is None else value
+        found = {}
+    return {key: DEFAULTS[key] if found.get(key) is None else found[key] for key in DEFAULTS}
 
 
 def quarter_of(month):
@@ -160,11 +161,12 @@ def calendar(villages, periods, today=None):
     found = _publications(v.code for v in villages)
     rows = []
     for village in villages:
-        fixed_day = setting(village, "disclosure.fixed_day")
+        settings = settings_at(village)
+        fixed_day = settings["disclosure.fixed_day"]
         earliest = found.get(village.code, {})
         for requirement, key in (("finance", "disclosure.finance_frequency"),
                                  ("general", "disclosure.general_frequency")):
-            for period in periods_for(setting(village, key), months):
+            for period in periods_for(settings[key], months):
                 due = due_date(period, fixed_day)
                 match = min((earliest[k] for k in _wanted(requirement, period) if k in earliest), default=None)
                 if match:
