@@ -49,6 +49,24 @@ def test_org_page_shows_place_children_and_its_subtree_publications(app, client,
         assert link in html
 
 
+def test_a_root_page_lists_only_its_own_tree_when_there_are_two(app, client, tree):
+    from portal.orgs.services import create_unit
+
+    with app.app_context():
+        other = create_unit("county", "另一个县", "371403000000")
+        town = create_unit("township", "北关镇", "371403101000", other)
+        create_unit("village", "北关村", "371403101201", town)
+        db.session.commit()
+    publish(app, VILLAGE_A1, "导子村的公告")
+    publish(app, "371403101201", "北关村的公告")
+    for path in ("", "/feed.atom", "/publications.csv"):
+        mine, theirs = text_of(client.get(f"/o/{COUNTY}{path}")), text_of(client.get(f"/o/371403000000{path}"))
+        assert "导子村的公告" in mine and "北关村的公告" not in mine, path
+        assert "北关村的公告" in theirs and "导子村的公告" not in theirs, path
+    home = text_of(client.get("/"))
+    assert "导子村的公告" in home and "北关村的公告" in home
+
+
 def test_org_page_shows_unit_counts_section_and_hotline(app, client, tree):
     with app.app_context():
         set_setting(unit(TOWN_A), "org.report_hotline", "0534-1234567")

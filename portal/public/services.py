@@ -96,11 +96,16 @@ def org_contacts(org):
 
 def latest_query(org=None):
     """A select of the latest non-withdrawn revisions, newest first, within `org`'s subtree if given."""
-    if org is None or org.parent_id is None:  # the whole site: the root's subtree holds everything
+    if org is None:
         return latest_revisions()
-    # The subtree narrows the search for each publication's latest revision too, so a village's
-    # page groups its own few rows instead of the whole ledger (county scale: 33 -> 3 ms).
-    return latest_revisions(Publication.org_id.in_(org.subtree_ids()))
+    subtree = Publication.org_id.in_(org.subtree_ids())
+    if org.parent_id is None:
+        # A root's subtree is about the whole ledger: grouping it all and then keeping the subtree
+        # is cheaper than testing each row's unit first (county page at county scale: 32 vs 66 ms).
+        return latest_revisions().where(subtree)
+    # Below the root the subtree narrows the search for each publication's latest revision too, so
+    # a village's page groups its own few rows instead of the whole ledger (33 -> 3 ms).
+    return latest_revisions(subtree)
 
 
 def paginate(query, page, per_page):
