@@ -233,6 +233,24 @@ def test_ledger_jsonl_lines_recompute_to_their_hash_and_chain(app, client, tree)
         prev = claimed
 
 
+def test_downloads_read_in_batches_hold_every_revision(app, client, tree, monkeypatch):
+    """The ledger and the lists are read a few revisions at a time; nothing is lost at the seams."""
+    from portal.public import services
+
+    monkeypatch.setattr(services, "LEDGER_BATCH", 2)
+    monkeypatch.setattr(services, "BRIEF_BATCH", 2)
+    ids = [publish(app, VILLAGE_A1, f"第{n}期公告") for n in range(1, 6)]
+    with app.app_context():
+        ledger.withdraw(ids[1], reason="撤回")  # six revisions: a multiple of the batch
+        db.session.commit()
+    seqs = [json.loads(line)["seq"] for line in client.get("/ledger.jsonl").get_data(as_text=True).splitlines()]
+    assert seqs == [1, 2, 3, 4, 5, 6]
+    rows = list(csv.DictReader(io.StringIO(client.get("/publications.csv").data.decode("utf-8-sig"))))
+    assert [r["title"] for r in rows] == ["第5期公告", "第4期公告", "第3期公告", "第1期公告"]
+    listed = client.get(f"/o/{TOWN_A}/publications.json").get_json()["publications"]
+    assert [p["title"] for p in listed] == ["第5期公告", "第4期公告", "第3期公告", "第1期公告"]
+
+
 def test_csv_download_has_bom_and_rows(app, client, tree):
     publish(app, VILLAGE_A1, "村道修路工程公示", summary="修路, 含逗号")
     publish(app, VILLAGE_B1, "李家村的公告")

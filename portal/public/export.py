@@ -101,18 +101,26 @@ class PageWriter:
         """(path, status, the internal links of the page): the page at `path` written, when it answered 200
         as a page to share (status LIVE when it answered for this visitor only)."""
         resp = self.client.get(path, base_url=self.base_url)
-        body = resp.get_data()
-        resp.close()  # ends a streamed response's request context
-        if resp.status_code != 200:
-            return path, resp.status_code, []
-        if not resp.cache_control.public:
-            return path, LIVE, []
-        target = self.dest / file_for(path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        try:  # close() ends a streamed response's request context
+            if resp.status_code != 200:
+                return path, resp.status_code, []
+            if not resp.cache_control.public:
+                return path, LIVE, []
+            target = self.dest / file_for(path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            html = resp.mimetype == "text/html"
+            kept = []
+            with target.open("wb") as out:
+                # written as it comes: the ledger download of a county is hundreds of MB
+                for chunk in resp.iter_encoded():
+                    out.write(chunk)
+                    if html:
+                        kept.append(chunk)
+        finally:
+            resp.close()
         links = []
-        if resp.mimetype == "text/html":
-            found = (internal_path(link, self.base_url) for link in LINK.findall(body.decode("utf-8")))
+        if html:
+            found = (internal_path(link, self.base_url) for link in LINK.findall(b"".join(kept).decode("utf-8")))
             links = [link for link in found if link is not None]
         return path, 200, links
 

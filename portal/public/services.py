@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import defer
 
 from ..extensions import db
 from ..ledger import Publication, history, latest, latest_revisions, record_of
@@ -26,7 +27,8 @@ SEARCH_MAX_TERMS = 10
 # province. Past the cap, the page says there are more and asks for another word.
 SEARCH_MAX_RESULTS = 1000
 SLUG = re.compile(r"^[a-z0-9-]+$")
-LEDGER_BATCH = 1000
+LEDGER_BATCH = 200  # whole revisions a batch: a county statement is about 50 KB once parsed into Python
+BRIEF_BATCH = 1000  # revisions a batch without payload and search text (lists and downloads)
 MAX_PAGE = 100_000  # past this a page is empty anyway; bounding it keeps OFFSET within SQL integers
 
 
@@ -119,16 +121,19 @@ def latest_publications(org=None, page=1, per_page=20):
 
 
 def iter_latest(org=None):
-    """Every latest publication (within `org`'s subtree), newest first, fetched in batches."""
-    # Keyset batches keep memory flat and never hold a cursor open between yields.
+    """Every latest publication (within `org`'s subtree), newest first, fetched in batches, without
+    payload and search text: for lists and downloads of briefs (publication_brief)."""
+    # Keyset batches keep memory flat and never hold a cursor open between yields. Without the
+    # payloads: a thousand county statements parsed into Python took 100 MB of a worker.
     last = None
     while True:
-        query = latest_query(org)
+        query = latest_query(org).options(defer(Publication.payload, raiseload=True),
+                                          defer(Publication.search_text, raiseload=True))
         if last is not None:
             query = query.where(Publication.seq < last)
-        batch = list(db.session.scalars(query.limit(LEDGER_BATCH)))
+        batch = list(db.session.scalars(query.limit(BRIEF_BATCH)))
         yield from batch
-        if len(batch) < LEDGER_BATCH:
+        if len(batch) < BRIEF_BATCH:
             return
         last = batch[-1].seq
 
@@ -170,15 +175,15 @@ def publication_brief(pub):
 
 def iter_ledger_lines():
     """The whole ledger in seq order, one canonical JSON line per revision (record plus hash)."""
-    last = 0
-    while True:
+    last, size = 0, LEDGER_BATCH
+    while size == LEDGER_BATCH:
+        # small batches, and the last one let go before the next is read: every record is whole here
         batch = list(db.session.scalars(
             select(Publication).where(Publication.seq > last).order_by(Publication.seq).limit(LEDGER_BATCH)))
         for pub in batch:
             yield canonical_json(publication_record(pub)) + "\n"
-        if len(batch) < LEDGER_BATCH:
-            return
-        last = batch[-1].seq
+        size, last = len(batch), (batch[-1].seq if batch else last)
+        del batch
 
 
 # --- search -------------------------------------------------------------------------
