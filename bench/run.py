@@ -172,6 +172,12 @@ def bench_page(args):
         print(f"  c=16 page with If-None-Match (304) {fmt(cond)}")
         print(f"  c=16 RATIO 304/static throughput {cond['rps'] / stat['rps']:.2f}")
         print(f"  worker RSS after the runs: {', '.join(f'{m:.0f} MB' for m in server.rss_mb())}")
+        downloads = ("/ledger.jsonl", "/publications.csv", "/publications.json")
+        for download in downloads:
+            for _ in range(2 * args.workers):  # a new connection each: every worker serves some
+                Client(server.base).request("GET", download)
+        print(f"  worker RSS after {2 * args.workers} downloads each of {', '.join(downloads)}: "
+              f"{', '.join(f'{m:.0f} MB' for m in server.rss_mb())}")
     finally:
         server.stop()
         static.unlink()
