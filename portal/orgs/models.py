@@ -85,7 +85,7 @@ class OrgUnit(db.Model):
 
     def subtree_ids(self):
         """A select of the ids of this unit and everything below it."""
-        return select(OrgUnit.id).where(OrgUnit.path.startswith(self.path, autoescape=True))
+        return self.subtree_query().with_only_columns(OrgUnit.id)
 
     def ancestor_of_kind(self, kind):
         """The nearest unit of `kind` at or above this one, or None."""

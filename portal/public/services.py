@@ -175,15 +175,16 @@ def publication_brief(pub):
 
 def iter_ledger_lines():
     """The whole ledger in seq order, one canonical JSON line per revision (record plus hash)."""
-    last, size = 0, LEDGER_BATCH
-    while size == LEDGER_BATCH:
-        # small batches, and the last one let go before the next is read: every record is whole here
+    last = 0
+    while True:
         batch = list(db.session.scalars(
             select(Publication).where(Publication.seq > last).order_by(Publication.seq).limit(LEDGER_BATCH)))
         for pub in batch:
             yield canonical_json(publication_record(pub)) + "\n"
-        size, last = len(batch), (batch[-1].seq if batch else last)
-        del batch
+        if len(batch) < LEDGER_BATCH:
+            return
+        last = batch[-1].seq
+        del batch  # every record here is whole: let this batch go before the next is read
 
 
 # --- search -------------------------------------------------------------------------
