@@ -5,11 +5,12 @@ import hashlib
 import io
 import json
 import xml.etree.ElementTree as ET
+from datetime import datetime
 
 from portal import ledger
 from portal.extensions import db
 from portal.orgs import set_setting
-from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1, unit
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, unit
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -211,6 +212,18 @@ def test_feeds_are_atom_with_entries(app, client, tree):
 
     town = ET.fromstring(client.get(f"/o/{TOWN_B}/feed.atom").data)
     assert [e.findtext(ATOM + "title") for e in town.iter(ATOM + "entry")] == ["李家村的公告"]
+    assert town.findtext(ATOM + "updated") == town.find(ATOM + "entry").findtext(ATOM + "updated")
+
+
+def test_an_empty_feed_is_dated_by_the_ledger_not_by_the_moment_it_is_read(app, client, tree):
+    # so that two reads (two static exports) of the same data give the same document
+    with app.app_context():
+        ledger.publish(plugin="core", kind="notice", org=unit(VILLAGE_B1), title="李家村的公告",
+                       payload={"body": ""}, published_at=datetime(2024, 1, 5, 8, 30))
+        db.session.commit()
+    empty = ET.fromstring(client.get(f"/o/{VILLAGE_A2}/feed.atom").data)
+    assert list(empty.iter(ATOM + "entry")) == []
+    assert empty.findtext(ATOM + "updated") == "2024-01-05T08:30:00+00:00"
 
 
 def test_ledger_jsonl_lines_recompute_to_their_hash_and_chain(app, client, tree):

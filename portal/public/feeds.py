@@ -14,8 +14,11 @@ CSV_COLUMNS = ("pub_id", "revision", "action", "kind", "org_code", "org_name", "
 BOM = "\ufeff"  # Excel on Windows reads UTF-8 with a BOM correctly, without it as GBK
 
 
-def atom_feed(publications, *, feed_id, title, self_url, alternate_url, author, url_for_pub):
-    """An Atom document (bytes) of `publications`; `url_for_pub(pub)` gives each one's absolute URL."""
+def atom_feed(publications, *, feed_id, title, self_url, alternate_url, author, url_for_pub, empty_updated=None):
+    """An Atom document (bytes) of `publications`; `url_for_pub(pub)` gives each one's absolute URL.
+
+    The feed's <updated> is its newest entry's; with no entries, `empty_updated` (a feed must have
+    one: given a time of the data, the same data gives the same document)."""
     fg = FeedGenerator()
     fg.id(feed_id)
     fg.title(title)
@@ -36,8 +39,8 @@ def atom_feed(publications, *, feed_id, title, self_url, alternate_url, author, 
         entry.published(published)
         entry.author({"name": pub.org_name})
         entry.summary(pub.summary or pub.title)
-    if newest:
-        fg.updated(newest)
+    if newest or empty_updated:
+        fg.updated(newest or empty_updated)
     return fg.atom_str(pretty=True)
 
 

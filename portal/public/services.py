@@ -5,6 +5,7 @@ pages, the JSON API, the feeds and a static export.
 """
 
 import re
+from datetime import UTC
 from pathlib import Path
 
 from flask_sqlalchemy.pagination import Pagination
@@ -136,6 +137,12 @@ def iter_latest(org=None):
         if len(batch) < BRIEF_BATCH:
             return
         last = batch[-1].seq
+
+
+def ledger_updated():
+    """When the ledger last grew (UTC), or None while it is empty."""
+    last = db.session.scalar(select(Publication.published_at).order_by(Publication.seq.desc()).limit(1))
+    return None if last is None else last.replace(tzinfo=UTC)
 
 
 def all_publication_ids():

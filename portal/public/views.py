@@ -95,7 +95,8 @@ def history(pub_id):
 
 def _atom(pubs, title, alternate_url):
     body = feeds.atom_feed(pubs, feed_id=request.base_url, title=title, self_url=request.base_url,
-                           alternate_url=alternate_url, author=_site_name(), url_for_pub=pub_url)
+                           alternate_url=alternate_url, author=_site_name(), url_for_pub=pub_url,
+                           empty_updated=None if pubs else services.ledger_updated())
     return Response(body, mimetype="application/atom+xml")
 
 
