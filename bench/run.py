@@ -557,10 +557,11 @@ def bench_render(args):
 
 def bench_export(args):
     """`portal export-site` on the database: pages per second."""
-    dest = Path(tempfile.mkdtemp()) / "site"
     env = dict(os.environ, DATABASE_URL=args.db)
     t = time.perf_counter()
-    out = subprocess.run([str(VENV / "portal"), "export-site", str(dest)], env=env, capture_output=True, text=True)
+    with tempfile.TemporaryDirectory() as tmp:  # a county export is GBs: not left behind
+        out = subprocess.run([str(VENV / "portal"), "export-site", str(Path(tmp) / "site")], env=env,
+                             capture_output=True, text=True)
     print("  " + out.stdout.strip().splitlines()[-1] if out.stdout else out.stderr[-500:])
     print(f"  wall time with start-up: {time.perf_counter() - t:.1f} s")
 

@@ -238,18 +238,23 @@ def ledger_verify():
 @with_appcontext
 def export_site_command(dest, base_url, lang, jobs):
     """Write the public site as static files under DEST (serve DEST as the web root)."""
-    from .public.export import export_site
+    from .public.export import ExportFolderError, export_site
 
     if lang is not None and lang not in current_app.config["LANGUAGES"]:
         raise click.ClickException(f"no language {lang}; languages: {', '.join(current_app.config['LANGUAGES'])}")
-    result = export_site(current_app._get_current_object(), dest, base_url=base_url.rstrip("/"), lang=lang,
-                         progress=lambda done, left: click.echo(f"  {done} pages, {left} queued", err=True),
-                         jobs=jobs or len(os.sched_getaffinity(0)))
+    try:
+        result = export_site(current_app._get_current_object(), dest, base_url=base_url.rstrip("/"), lang=lang,
+                             progress=lambda done, left: click.echo(f"  {done} pages, {left} queued", err=True),
+                             jobs=jobs or len(os.sched_getaffinity(0)))
+    except ExportFolderError as exc:
+        raise click.ClickException(str(exc)) from None
     for page, link, status in result.broken:
         click.echo(f"{page or '(start)'}: {link} answered {status}", err=True)
     if result.live:
         click.echo(f"{result.live} linked pages (forms, pages read from working data) are left to the live site",
                    err=True)
+    if result.removed:
+        click.echo(f"removed {result.removed} files of an earlier export that this one did not write", err=True)
     click.echo(f"exported {result.pages} pages in {result.seconds:.1f} s "
                f"({result.pages_per_second:.0f} pages/s) to {dest}")
     if result.broken:

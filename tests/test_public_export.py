@@ -16,7 +16,7 @@ import pytest
 from portal.cli import cli
 from portal.extensions import db
 from portal.ledger import Publication
-from portal.public.export import DYNAMIC_PREFIXES, file_for, internal_path
+from portal.public.export import DYNAMIC_PREFIXES, MARKER, file_for, internal_path
 
 LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
 
@@ -38,15 +38,9 @@ def exported(app_factory, tmp_path):
 
 
 def site_files(folder):
-    """{relative path: bytes} of an export; blanked: the time of an empty feed and spreadsheets (they
-    carry the time they were made)."""
-    files = {}
-    for path in (p for p in folder.rglob("*") if p.is_file()):
-        body = b"" if path.suffix == ".xlsx" else path.read_bytes()
-        if path.suffix == ".atom" and b"<entry" not in body:
-            body = re.sub(rb"<updated>[^<]*</updated>", b"<updated/>", body)
-        files[str(path.relative_to(folder))] = body
-    return files
+    """{relative path: bytes} of an export; spreadsheets blanked (they carry the time they were made)."""
+    return {str(path.relative_to(folder)): b"" if path.suffix == ".xlsx" else path.read_bytes()
+            for path in folder.rglob("*") if path.is_file()}
 
 
 def test_file_layout():
@@ -108,13 +102,19 @@ def test_the_demo_county_is_exported_with_every_internal_link_resolving(exported
     finally:
         server.shutdown()
         server.server_close()
-    # one process writes the same site as the two workers did
-    result = app.test_cli_runner().invoke(cli, ["export-site", str(tmp_path / "one"), "--jobs", "1"],
-                                          catch_exceptions=False)
+    # one process writes the same site as the two workers did, into the same folder: what an earlier
+    # export wrote and this one does not (an old form page, a file half written) is removed
+    two = site_files(dest)
+    for stale in ("disclosure/object/1/index.html", "o/.index.html.77.part"):
+        (dest / stale).parent.mkdir(parents=True, exist_ok=True)
+        (dest / stale).write_text("<html>stale</html>")
+    result = app.test_cli_runner().invoke(cli, ["export-site", str(dest), "--jobs", "1"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    one, two = site_files(tmp_path / "one"), site_files(dest)
-    assert sorted(one) == sorted(two)
+    assert "removed 2 files of an earlier export" in result.output
+    one = site_files(dest)
+    assert sorted(one) == sorted(two) and MARKER in one
     assert [name for name in one if one[name] != two[name]] == []
+    assert not (dest / "disclosure").exists()
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -124,3 +124,12 @@ def test_a_page_that_fails_is_reported(app, tmp_path, jobs):
     with mock.patch("portal.public.export.seed_paths", return_value=["/", "/o/000000000000"]):
         result = app.test_cli_runner().invoke(cli, ["export-site", str(tmp_path / "x"), "--jobs", jobs])
     assert result.exit_code == 1 and "/o/000000000000 answered 404" in result.output
+
+
+def test_an_export_into_a_folder_of_other_files_is_refused_and_deletes_nothing(app, tmp_path):
+    dest = tmp_path / "www"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("not an export")
+    result = app.test_cli_runner().invoke(cli, ["export-site", str(dest), "--jobs", "1"])
+    assert result.exit_code == 1 and "is not empty and holds no earlier export" in result.output
+    assert [p.name for p in dest.iterdir()] == ["notes.txt"]

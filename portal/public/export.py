@@ -13,10 +13,17 @@ the hotline form, logins, the console, the JSON API, Open311) are not exported: 
 shows each list's first page in one language (`lang`). Nor is any page the app does not mark as
 shareable (`Cache-Control: public`): a form carries one visitor's CSRF token, and a page read
 from a plugin's working data is not the ledger's. Links to such pages stay links to the live site.
+
+The folder may be served while it is written: each file is written beside its place and moved
+into it whole. An export into a folder written by an earlier one (it holds the MARKER file)
+removes at the end the files the new export did not write, such as a withdrawn page's
+attachment or a page that has become a form; any other folder must be empty, so an export
+never deletes files it did not write.
 """
 
 import contextvars
 import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -37,6 +44,11 @@ DYNAMIC_PREFIXES = ("/search", "/hotline", "/login", "/logout", "/console", "/ap
 LIVE = "live"  # the status of a page left to the live site
 BATCH = 20  # pages a worker renders per hand-out: fewer round trips, and still an even spread
 LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
+MARKER = ".portal-export"  # in the folder of an export: a later export may remove what it no longer writes
+
+
+class ExportFolderError(Exception):
+    """The folder given holds files of something other than an earlier export."""
 
 
 @dataclass
@@ -47,6 +59,7 @@ class ExportResult:
     seconds: float = 0.0
     broken: list = field(default_factory=list)  # (linking page, link, status)
     live: int = 0  # pages left to the live site: they answered, but not as a page to share
+    removed: int = 0  # files of an earlier export into the folder that this one did not write
 
     @property
     def pages_per_second(self):
@@ -110,12 +123,15 @@ class PageWriter:
             target.parent.mkdir(parents=True, exist_ok=True)
             html = resp.mimetype == "text/html"
             kept = []
-            with target.open("wb") as out:
+            # a static server may be serving the folder: it finds the old file or the new one, whole
+            partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+            with partial.open("wb") as out:
                 # written as it comes: the ledger download of a county is hundreds of MB
                 for chunk in resp.iter_encoded():
                     out.write(chunk)
                     if html:
                         kept.append(chunk)
+            os.replace(partial, target)
         finally:
             resp.close()
         links = []
@@ -156,9 +172,35 @@ def export_site(app, dest, base_url="http://localhost", lang=None, progress=None
     return contextvars.Context().run(_export, app, dest, base_url, lang, progress, jobs)
 
 
+def claim_folder(dest):
+    """Make `dest` an export folder: create it, or accept it when empty or written by an earlier export."""
+    if dest.is_dir() and not (dest / MARKER).is_file() and any(dest.iterdir()):
+        raise ExportFolderError(f"{dest} is not empty and holds no earlier export; "
+                                "choose an empty folder or one written by export-site")
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / MARKER).write_text("written by `portal export-site`: files a later export does not write are removed\n",
+                               encoding="utf-8")
+
+
+def remove_unwritten(dest, written):
+    """Delete the files under `dest` outside `written` (relative paths) and the folders left empty; their number."""
+    removed = 0
+    for folder, dirs, files in os.walk(dest, topdown=False):
+        here = Path(folder)
+        for name in files:
+            path = here / name
+            if path.relative_to(dest) not in written:
+                path.unlink()
+                removed += 1
+        if here != dest and not any(here.iterdir()):
+            here.rmdir()
+    return removed
+
+
 def _export(app, dest, base_url, lang, progress, jobs):
     dest = Path(dest)
-    dest.mkdir(parents=True, exist_ok=True)
+    claim_folder(dest)
+    written = {Path(MARKER)}
     result = ExportResult()
     started = time.perf_counter()
     with app.app_context():
@@ -173,6 +215,7 @@ def _export(app, dest, base_url, lang, progress, jobs):
             result.broken.append((linked_from[path], path, status))
             return
         result.pages += 1
+        written.add(file_for(path))
         if progress and result.pages % 1000 == 0:
             progress(result.pages, len(queue))
         for found in links:
@@ -186,7 +229,10 @@ def _export(app, dest, base_url, lang, progress, jobs):
             record(*writer.write(queue.popleft()))
     else:
         _export_in_workers(app, dest, base_url, lang, jobs, queue, record)
-    shutil.copytree(app.extensions["portal_static_root"], dest / "static", dirs_exist_ok=True)
+    static = Path(app.extensions["portal_static_root"])
+    shutil.copytree(static, dest / "static", dirs_exist_ok=True)
+    written.update(Path("static", p.relative_to(static)) for p in static.rglob("*") if p.is_file())
+    result.removed = remove_unwritten(dest, written)
     result.seconds = time.perf_counter() - started
     return result
 
