@@ -15,7 +15,7 @@ from ..accounts.models import Grant, Role, User
 from ..accounts.services import AccountError, grant_role
 from ..audit import AuditEvent
 from ..extensions import db
-from ..ledger.models import Publication
+from ..ledger import Publication, latest_revisions
 from ..orgs.kinds import kind_for, kinds
 from ..orgs.models import OrgUnit
 from ..orgs.services import import_csv
@@ -199,12 +199,9 @@ def notices_in_scope(user):
     roots = scope_roots(user, "notice.publish")
     if not roots:
         return []
-    newest = (select(func.max(Publication.seq)).where(Publication.plugin == "core", Publication.kind == "notice")
-              .group_by(Publication.pub_id).scalar_subquery())
-    return list(db.session.scalars(
-        select(Publication).where(Publication.seq.in_(newest), Publication.org_id.in_(_org_ids_under(roots)))
-        .order_by(Publication.seq.desc()).limit(200)
-    ))
+    return list(db.session.scalars(latest_revisions(
+        Publication.plugin == "core", Publication.kind == "notice", Publication.org_id.in_(_org_ids_under(roots)),
+        withdrawn=True).limit(200)))
 
 
 def audit_query(user, action=None):

@@ -156,8 +156,9 @@ def history(pub_id):
     return list(db.session.scalars(select(Publication).where(Publication.pub_id == pub_id).order_by(Publication.revision)))
 
 
-def latest_revisions(*criteria, among=None):
-    """A select of the latest revision of every publication that is not withdrawn, newest first.
+def latest_revisions(*criteria, among=None, withdrawn=False):
+    """A select of the latest revision of every publication that is not withdrawn (with `withdrawn`,
+    of every publication), newest first.
 
     `criteria` may only test what every revision of a publication shares (plugin, kind, org):
     they narrow the search for the latest revision as well, so a village's statements are
@@ -177,8 +178,9 @@ def latest_revisions(*criteria, among=None):
         newer = aliased(Publication)
         latest = [Publication.seq.in_(among),
                   ~exists().where(newer.pub_id == Publication.pub_id, newer.seq > Publication.seq)]
-    return (select(Publication).where(*latest, Publication.action != "withdraw", *criteria)
-            .order_by(Publication.seq.desc()))
+    if not withdrawn:
+        latest.append(Publication.action != "withdraw")
+    return select(Publication).where(*latest, *criteria).order_by(Publication.seq.desc())
 
 
 def verify():
