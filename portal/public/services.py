@@ -121,6 +121,11 @@ def latest_publications(org=None, page=1, per_page=20):
     return paginate(latest_query(org), page, per_page)
 
 
+def newest_publications(org=None, limit=20):
+    """The `limit` latest publications (within `org`'s subtree if given), newest first: a feed's, uncounted."""
+    return list(db.session.scalars(latest_query(org).limit(limit)))
+
+
 def iter_latest(org=None):
     """Every latest publication (within `org`'s subtree), newest first, fetched in batches, without
     payload and search text: for lists and downloads of briefs (publication_brief)."""

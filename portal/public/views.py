@@ -107,7 +107,7 @@ def _site_name():
 @bp.route("/feed.atom")
 def feed():
     """Atom feed of the latest publications of the whole site."""
-    pubs = services.latest_publications(page=1, per_page=_page_size()).items
+    pubs = services.newest_publications(limit=_page_size())
     return _atom(pubs, _site_name(), url_for("public.home", _external=True))
 
 
@@ -115,7 +115,7 @@ def feed():
 def org_feed(code):
     """Atom feed of the latest publications of a unit and the units below it."""
     unit = _org_or_404(code)
-    pubs = services.latest_publications(unit, page=1, per_page=_page_size()).items
+    pubs = services.newest_publications(unit, limit=_page_size())
     return _atom(pubs, f"{unit.name} · {_site_name()}", url_for("public.org", code=code, _external=True))
 
 
