@@ -54,6 +54,24 @@ def test_publications_paginate(app, client, tree):
     assert [p["title"] for p in second["items"]] == ["公告0"] and second["next"] is None
 
 
+def test_the_whole_list_counts_each_publication_once_by_its_latest_revision(app, client, tree):
+    app.config["PUBLIC_PAGE_SIZE"] = 2
+    a, b, c, d = (publish(app, code, f"公告{i}") for i, code in enumerate((VILLAGE_A1, VILLAGE_B1, COUNTY, TOWN_A)))
+    with app.app_context():
+        for n in (1, 2):
+            ledger.correct(a, reason="更正", title=f"公告0（更正{n}）")
+        ledger.withdraw(b, reason="撤回")
+        ledger.correct(d, reason="更正", title="公告3（更正）")
+        ledger.withdraw(d, reason="撤回")
+        db.session.commit()
+    pages = [client.get(f"/api/v1/publications?page={n}").get_json() for n in (1, 2)]
+    assert [(p["total"], p["pages"]) for p in pages] == [(2, 1), (2, 1)]
+    assert [(p["pub_id"], p["revision"], p["title"]) for p in pages[0]["items"]] == [(a, 3, "公告0（更正2）"),
+                                                                                   (c, 1, "公告2")]
+    assert pages[1]["items"] == []
+    assert client.get(f"/api/v1/publications?org={VILLAGE_A1}").get_json()["total"] == 1
+
+
 def test_publication_latest_and_revisions(app, client, tree):
     pub_id = publish(app, VILLAGE_A1, "村道修路工程公示", body="10万元")
     with app.app_context():

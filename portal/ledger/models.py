@@ -1,6 +1,6 @@
 """Publications: frozen, append-only snapshots chained by SHA-256."""
 
-from sqlalchemy import ForeignKey, Index, JSON, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, JSON, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..appendonly import make_append_only
@@ -20,6 +20,9 @@ class Publication(db.Model):
         Index("ix_ledger_publication_org_seq", "org_id", "seq"),
         # the public pages of a unit find its publications by code (finance statements, disclosures)
         Index("ix_ledger_publication_org_code_seq", "org_code", "seq"),
+        # the few withdrawals, which count_latest subtracts without reading the whole ledger
+        Index("ix_ledger_publication_withdrawn", "pub_id", sqlite_where=text("action = 'withdraw'"),
+              postgresql_where=text("action = 'withdraw'")),
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import defer
 
 from ..extensions import db
-from ..ledger import Publication, history, latest, latest_revisions, record_of
+from ..ledger import Publication, count_latest, history, latest, latest_revisions, record_of
 from ..ledger.services import canonical_json
 from ..orgs.kinds import kind_for
 from ..orgs.models import OrgUnit
@@ -97,28 +97,44 @@ def org_contacts(org):
 
 # --- publications -------------------------------------------------------------------
 
-def latest_query(org=None):
-    """A select of the latest non-withdrawn revisions, newest first, within `org`'s subtree if given."""
-    if org is None:
-        return latest_revisions()
+def _latest(org):
+    """(select of the latest publications within `org`'s subtree, newest first; select of their number
+    where cheaper than counting the first, else None)."""
+    if org is None or (org.parent_id is None and db.session.scalar(
+            select(func.count()).where(OrgUnit.parent_id.is_(None))) == 1):
+        # The whole ledger (the only root's subtree is the whole tree): scanned newest first, lists
+        # show its first pages, and counted without grouping it (at county scale 19 -> 10 ms on
+        # SQLite and 61 -> 14 ms on PostgreSQL for the home page).
+        return latest_revisions(scan=True), count_latest()
     subtree = Publication.org_id.in_(org.subtree_ids())
     if org.parent_id is None:
-        # A root's subtree is about the whole ledger: grouping it all and then keeping the subtree
-        # is cheaper than testing each row's unit first (county page at county scale: 32 vs 66 ms).
-        return latest_revisions().where(subtree)
+        # One of several roots: its subtree is still much of the ledger, so grouping it all and then
+        # keeping the subtree is cheaper than testing each row's unit first (32 vs 66 ms).
+        return latest_revisions().where(subtree), None
     # Below the root the subtree narrows the search for each publication's latest revision too, so
     # a village's page groups its own few rows instead of the whole ledger (33 -> 3 ms).
-    return latest_revisions(subtree)
+    return latest_revisions(subtree), None
 
 
-def paginate(query, page, per_page):
-    """One page of `query` (a Flask-SQLAlchemy Pagination); past the end is an empty page, not a 404."""
-    return db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page, error_out=False, count=True)
+def latest_query(org=None):
+    """A select of the latest non-withdrawn revisions, newest first, within `org`'s subtree if given."""
+    return _latest(org)[0]
+
+
+def paginate(query, page, per_page, count=None):
+    """One page of `query` (a Flask-SQLAlchemy Pagination); past the end is an empty page, not a 404.
+    `count`, a select of the number of rows, stands in for counting `query` where it is cheaper."""
+    pages = db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page, error_out=False,
+                        count=count is None)
+    if count is not None:
+        pages.total = db.session.scalar(count)  # as Flask-SQLAlchemy documents for count=False
+    return pages
 
 
 def latest_publications(org=None, page=1, per_page=20):
     """One page of the latest publications (within `org`'s subtree if given)."""
-    return paginate(latest_query(org), page, per_page)
+    query, count = _latest(org)
+    return paginate(query, page, per_page, count)
 
 
 def newest_publications(org=None, limit=20):
