@@ -254,7 +254,7 @@ def export_site_command(dest, base_url, lang, jobs):
         click.echo(f"{result.live} linked pages (forms, pages read from working data) are left to the live site",
                    err=True)
     if result.removed:
-        click.echo(f"removed {result.removed} files of an earlier export that this one did not write", err=True)
+        click.echo(f"removed {result.removed} file(s) of an earlier export that this one did not write", err=True)
     click.echo(f"exported {result.pages} pages in {result.seconds:.1f} s "
                f"({result.pages_per_second:.0f} pages/s) to {dest}")
     if result.broken:

@@ -110,7 +110,7 @@ def test_the_demo_county_is_exported_with_every_internal_link_resolving(exported
         (dest / stale).write_text("<html>stale</html>")
     result = app.test_cli_runner().invoke(cli, ["export-site", str(dest), "--jobs", "1"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "removed 2 files of an earlier export" in result.output
+    assert "removed 2 file(s) of an earlier export" in result.output
     one = site_files(dest)
     assert sorted(one) == sorted(two) and MARKER in one
     assert [name for name in one if one[name] != two[name]] == []
