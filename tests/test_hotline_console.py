@@ -146,8 +146,12 @@ def test_dashboard_tile_counts_overdue_and_supervised_cases(hl, client, login_as
         from portal.accounts.models import User
 
         admin = db.session.scalar(select(User).where(User.username == "county_admin-" + COUNTY))
+        services.file_case(village=unit(VILLAGE_A1), category="consult", description="新案")
+        db.session.commit()
         counts = escalation.dashboard_counts(admin, unit(COUNTY))
-        assert counts["overdue"] == 1 and counts["escalated"] == 1 and counts["escalated_here"] == 1
+        # the old case: overdue, never signed for, supervised by the county; the new one only open
+        assert counts == {"open": 2, "overdue": 1, "escalated": 1, "escalated_here": 1, "sign_late": 1}
+        assert escalation.dashboard_counts(admin, unit(TOWN_A))["escalated_here"] == 0
 
 
 def test_statistics_page_for_viewers(hl, client, login_as):

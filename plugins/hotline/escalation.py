@@ -60,13 +60,17 @@ def sweep(now=None, commit=True):
 def dashboard_counts(user, org, now=None):
     """Counts for the dashboard tile at `org`: open, overdue and supervised (督办) cases the user may handle."""
     now = now or utcnow()
-    base = (select(func.count()).select_from(Case).join(OrgUnit, Case.org_id == OrgUnit.id)
-            .where(visible_condition(user), OrgUnit.path.startswith(org.path, autoescape=True),
-                   Case.township_id.in_(active_township_ids()), Case.state.in_(OPEN_STATES)))
-    return {
-        "open": db.session.scalar(base) or 0,
-        "overdue": db.session.scalar(base.where(Case.due_at < now)) or 0,
-        "escalated": db.session.scalar(base.where(Case.escalation_level > 0)) or 0,
-        "escalated_here": db.session.scalar(base.where(Case.escalated_to_id == org.id)) or 0,
-        "sign_late": db.session.scalar(base.where(Case.signed_at.is_(None), Case.sign_due_at < now)) or 0,
+    # one pass over the open cases, each count with its own condition (a county has 100,000 cases)
+    conditions = {
+        "open": None,
+        "overdue": Case.due_at < now,
+        "escalated": Case.escalation_level > 0,
+        "escalated_here": Case.escalated_to_id == org.id,
+        "sign_late": Case.signed_at.is_(None) & (Case.sign_due_at < now),
     }
+    counts = [func.count() if c is None else func.count().filter(c) for c in conditions.values()]
+    row = db.session.execute(
+        select(*counts).select_from(Case).join(OrgUnit, Case.org_id == OrgUnit.id)
+        .where(visible_condition(user), OrgUnit.path.startswith(org.path, autoescape=True),
+               Case.township_id.in_(active_township_ids()), Case.state.in_(OPEN_STATES))).one()
+    return dict(zip(conditions, row))

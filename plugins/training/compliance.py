@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.orgs import get_setting
+from portal.orgs import get_settings
 from portal.orgs.models import OrgUnit, Position
 from portal.timeutil import to_local
 
@@ -98,19 +98,28 @@ def _branches(org):
 def meeting_gaps(org, year, today):
     """[{branch, unit, type, type_label, frequency, period}] for each required meeting not held."""
     held = _sessions_by_unit(org.ancestor_of_kind("party_branch") if org.kind == "party_group" else org, year)
+    branches = [b for b in _branches(org) if b is not None]
+    groups_of = {}  # branch id -> its party groups, read in one query (a county has 400 branches)
+    if branches:
+        for group in db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.in_([b.id for b in branches]),
+                                                              OrgUnit.kind == "party_group").order_by(OrgUnit.code)):
+            groups_of.setdefault(group.parent_id, []).append(group)
+    keys = [f"training.frequency.{type_}" for type_, _holder in REGULAR_TYPES]
+    periods_of = {}  # frequency -> its periods of `year` ended by `today`
     gaps = []
-    for branch in _branches(org):
-        if branch is None:
-            continue
-        groups = [c for c in branch.children if c.kind == "party_group"]
-        for type_, holder in REGULAR_TYPES:
-            frequency = get_setting(branch, f"training.frequency.{type_}")
+    for branch in branches:
+        groups = groups_of.get(branch.id, [])
+        frequencies = get_settings(branch, *keys)
+        for (type_, holder), key in zip(REGULAR_TYPES, keys):
+            frequency = frequencies[key]
+            if frequency not in periods_of:
+                periods_of[frequency] = periods(frequency, year, today)
             units = [branch] if holder == "party_branch" else groups
             for unit in units:
                 if org.kind == "party_group" and unit.kind == "party_group" and unit.id != org.id:
                     continue
                 dates = held.get((unit.id, type_), [])
-                for period in periods(frequency, year, today):
+                for period in periods_of[frequency]:
                     if not any(period.first <= d <= period.last for d in dates):
                         gaps.append({"branch": branch, "unit": unit, "type": type_, "type_label": TYPE_LABELS[type_],
                                      "frequency": frequency, "period": period})
