@@ -7,6 +7,7 @@
     .venv/bin/python bench/run.py import
     .venv/bin/python bench/run.py search   --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py render   --db sqlite:///$PWD/bench/county.db
+    .venv/bin/python bench/run.py console  --db sqlite:///$PWD/bench/county.db
     .venv/bin/python bench/run.py export   --db sqlite:///$PWD/bench/small.db
 
 The machine is shared: every figure is a ratio of two measurements taken in alternating
@@ -555,6 +556,50 @@ def bench_render(args):
         print(f"  {name}: {1000 * statistics.median(times):.1f} ms median, {1000 * max(times):.1f} ms worst")
 
 
+def bench_console(args):
+    """Console pages at the data's scale for a county and a township administrator (staff work on them
+    all day): milliseconds, median of 3 after one warm-up; each user is made on first use."""
+    os.environ["DATABASE_URL"] = args.db
+    from portal import create_app
+
+    app = create_app({"SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    from sqlalchemy import select
+
+    from portal.accounts.models import Role, User
+    from portal.accounts.services import create_user, grant_role
+    from portal.extensions import db
+    from portal.orgs import OrgUnit
+
+    password = "bench-console-2026"
+    with app.app_context():
+        county = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "county").order_by(OrgUnit.code))
+        town = db.session.scalar(select(OrgUnit).where(OrgUnit.kind == "township").order_by(OrgUnit.code))
+        staff = {"bench-county": ("county_admin", county), "bench-township": ("township_admin", town)}
+        for name, (role, unit) in staff.items():
+            if db.session.scalar(select(User).where(User.username == name)) is None:
+                user = create_user(name, name, password)
+                grant_role(user, db.session.scalar(select(Role).where(Role.name == role)), unit)
+        db.session.commit()
+        codes = {"bench-county": county.code, "bench-township": town.code}
+    for name, code in codes.items():
+        client = app.test_client()
+        if client.post("/login", data={"username": name, "password": password}).status_code not in (302, 303):
+            raise SystemExit(f"{name} could not log in")
+        print(f"  {name} ({code}):")
+        for path in ("/console/", "/console/hotline/", "/console/hotline/stats", "/console/disclosure/",
+                     "/console/disclosure/compliance", f"/console/training/{code}/",
+                     f"/console/training/{code}/compliance", "/console/audit", "/console/orgs"):
+            times = []
+            for i in range(4):
+                t = time.perf_counter()
+                resp = client.get(path)
+                if resp.status_code != 200:
+                    raise SystemExit(f"{path} answered {resp.status_code}")
+                if i:
+                    times.append(time.perf_counter() - t)
+            print(f"    {path}: {1000 * statistics.median(times):.0f} ms ({len(resp.data) // 1024} KB)")
+
+
 def bench_export(args):
     """`portal export-site` on the database: pages per second."""
     env = dict(os.environ, DATABASE_URL=args.db)
@@ -568,7 +613,8 @@ def bench_export(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "render", "export"])
+    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "render",
+                                          "console", "export"])
     parser.add_argument("--db", default=f"sqlite:///{HERE}/county.db")
     parser.add_argument("--small", default=f"sqlite:///{HERE}/small.db")
     parser.add_argument("--workers", type=int, default=2)
