@@ -71,6 +71,7 @@ def generate(scale, seed=7):
     from sqlalchemy import insert, update
 
     from plugins.disclosure import services as disclosure_services
+    from plugins.disclosure.models import LedgerPeriod, ledger_period_row
     from plugins.hotline.models import Case
     from plugins.hotline.services import new_code
     from plugins.training.models import Attendance, TrainingSession
@@ -155,9 +156,11 @@ def generate(scale, seed=7):
             rows.append(row)
         for batch in chunks(rows, 500):
             db.session.execute(insert(Publication), batch)
-            # a bulk insert skips the ORM's events: the search index is filled here, as publishing does
+            # a bulk insert skips the ORM's events: the search index and the disclosures' periods are
+            # filled here, as publishing does
             search.index_rows(db.session.connection(),
                               [(r["seq"], r["title"], r["summary"], r["search_text"]) for r in batch])
+            db.session.execute(insert(LedgerPeriod), [ledger_period_row(SimpleNamespace(**r)) for r in batch])
         db.session.commit()
     db.session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(seq=seq, hash=head_hash))
     db.session.commit()

@@ -86,6 +86,19 @@ def test_a_correction_keeps_the_first_publication_date(setup):
     assert statuses(rows, "finance") == {"2026-09": "missing"}
 
 
+def test_a_correction_that_moves_a_disclosure_to_another_period_counts_there_only(setup):
+    village = unit(VILLAGE_A1)
+    pub = publish(VILLAGE_A1, "finance", "2026-08", local(2026, 9, 8), "2026-08")
+    moved = dict(pub.payload, period="2026-09", statement=dict(pub.payload["statement"], month="2026-09"))
+    ledger.correct(pub.pub_id, reason="it was September's statement", title="fixed", payload=moved,
+                   published_at=local(2026, 10, 20))
+    # asked for August alone, then September alone: the latest revision decides, the first one dates it
+    assert statuses(compliance.calendar([village], ["2026-08"], dt.date(2026, 11, 22)), "finance") == {
+        "2026-08": "missing"}
+    assert statuses(compliance.calendar([village], ["2026-09"], dt.date(2026, 11, 22)), "finance") == {
+        "2026-09": "on_time"}
+
+
 def test_township_settings_change_the_day_and_frequency(setup):
     town = unit(TOWN_A)
     set_setting(town, "disclosure.fixed_day", "15")

@@ -89,3 +89,44 @@ def test_upgrading_indexes_what_the_ledger_already_holds(tmp_path):
         found = services.search_publications(services.search_terms("修路 硬化"))
         assert [pub.title for pub in found.items] == ["村道修路工程公示"]
         db.engine.dispose()
+
+
+@pytest.mark.skipif(USE_PG, reason="needs an empty database; SQLite makes one cheaply")
+def test_upgrading_copies_the_periods_of_the_disclosures_the_ledger_already_holds(tmp_path):
+    """disclosure_0004 fills the periods table (the on-time record reads it) from the ledger's payloads."""
+    import json
+
+    from flask_migrate import upgrade
+
+    from plugins.disclosure.models import LedgerPeriod
+
+    app = make_app(tmp_path, "sqlite:///" + str(tmp_path / "old.db"))
+    statement = {"category": "finance", "period": "2026-09", "statement": {"month": "2026-09", "lines": []}}
+    revisions = [  # (pub_id, revision, action, plugin, kind, payload)
+        (1, 1, "publish", "disclosure", "disclosure", statement),
+        (1, 2, "correct", "disclosure", "disclosure", dict(statement, body="更正")),
+        (3, 1, "publish", "disclosure", "disclosure", {"category": "village", "period": "2026-Q3"}),
+        (3, 2, "withdraw", "disclosure", "disclosure", {}),
+        (5, 1, "publish", "core", "notice", {"category": "finance", "period": "2026-09"}),
+    ]
+    with app.test_request_context():
+        upgrade(directory=app.extensions["migrate"].directory, revision="disclosure@disclosure_0003")
+        db.session.execute(text("INSERT INTO org_unit (id, kind, name, code, path, depth, created_at) "
+                                "VALUES (1, 'village', '导子村', '1', '/1/', 0, '2026-10-01 00:00:00')"))
+        for seq, (pub_id, number, action, plugin, kind, payload) in enumerate(revisions, start=1):
+            db.session.execute(text(
+                "INSERT INTO ledger_publication (seq, pub_id, revision, action, plugin, kind, org_id, org_code, "
+                "org_name, title, summary, payload, search_text, published_by, published_at, prev_hash, hash) "
+                "VALUES (:seq, :pub_id, :number, :action, :plugin, :kind, 1, '1', '导子村', '公开', '', :payload, '', "
+                "'system', '2026-10-0' || :seq || ' 00:00:00', '0', :seq)"),
+                {"seq": seq, "pub_id": pub_id, "number": number, "action": action, "plugin": plugin, "kind": kind,
+                 "payload": json.dumps(payload, ensure_ascii=False)})
+        db.session.commit()
+        init_database()
+        rows = [(r.seq, r.pub_id, r.revision, r.action, r.category, r.period, r.month, r.published_at.day)
+                for r in db.session.scalars(db.select(LedgerPeriod).order_by(LedgerPeriod.seq))]
+        assert rows == [(1, 1, 1, "publish", "finance", "2026-09", "2026-09", 1),
+                        (2, 1, 2, "correct", "finance", "2026-09", "2026-09", 2),
+                        (3, 3, 1, "publish", "village", "2026-Q3", None, 3),
+                        (4, 3, 2, "withdraw", None, None, None, 4)]
+        db.engine.dispose()

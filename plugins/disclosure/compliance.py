@@ -12,17 +12,18 @@ Only the first publication counts for timeliness: a later correction does not ma
 
 import calendar as _calendar
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.extensions import db
-from portal.ledger import Publication, latest_revisions
 from portal.orgs import get_settings
 from portal.timeutil import local_today, to_local
 
-from .finance import KIND, PLUGIN, parse_month
+from .finance import parse_month
+from .models import LedgerPeriod
 
 DEFAULTS = {"disclosure.fixed_day": 10, "disclosure.finance_frequency": "monthly",
             "disclosure.general_frequency": "quarterly"}
@@ -84,6 +85,7 @@ def months_of_year(year):
     return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each village and period: a county's record asks 38,400 times
 def due_date(period, fixed_day):
     """The fixed disclosure day of the month after `period` (clamped to that month's last day)."""
     year, mon = parse_month(months_of(period)[-1])
@@ -102,30 +104,45 @@ def periods_for(frequency, months):
     return out
 
 
-def _publications(codes):
+def _publications(codes, months):
     """{org_code: {key: (first published local date, pub_id)}}: the earliest disclosure at each of `codes`
-    under each key it answers (see _keys), from the latest revisions that are not withdrawn.
+    under each key it answers (see _keys) that a requirement of `months` wants, from the latest
+    revisions that are not withdrawn.
 
-    Only the payload fields the record needs are read (JSON paths in the database): a township's
-    five years of statements are not loaded line by line to count one year.
+    Read from the periods copied out of the ledger (LedgerPeriod), not from the payloads, and only
+    for the publications that answer those months: a county's five years of statements are not
+    read to count one year.
     """
     codes = list(codes)
     if not codes:
         return {}
-    criteria = (Publication.plugin == PLUGIN, Publication.kind == KIND, Publication.org_code.in_(codes))
-    fields = [Publication.payload[path].as_string() for path in ("category", "period", ("statement", "month"))]
-    latest = db.session.execute(latest_revisions(*criteria).with_only_columns(
-        Publication.pub_id, Publication.org_code, Publication.published_at, *fields)).all()
-    first = dict(db.session.execute(select(Publication.pub_id, Publication.published_at).where(
-        *criteria, Publication.revision == 1)).all())
+    periods, statement_months = _periods_wanted(months)
+    table = LedgerPeriod.__table__  # rows, not objects
+    answering = select(table.c.pub_id).where(table.c.org_code.in_(codes),
+                                             or_(table.c.period.in_(periods), table.c.month.in_(statement_months)))
+    first, latest = {}, {}
+    # every revision of those publications: the latest decides, even if it moved to another period
+    for row in db.session.execute(select(table).where(table.c.pub_id.in_(answering)).order_by(table.c.seq)):
+        if row.revision == 1:
+            first[row.pub_id] = row.published_at
+        latest[row.pub_id] = row  # revisions come in ledger order: the last one stays
     out = {}
-    for pub_id, org_code, published_at, category, period, month in latest:
-        found = (to_local(first.get(pub_id, published_at)).date(), pub_id)
-        earliest = out.setdefault(org_code, {})
-        for key in _keys(category, period, month):
+    for pub_id, row in latest.items():
+        if row.action == "withdraw":
+            continue
+        found = (to_local(first.get(pub_id, row.published_at)).date(), pub_id)
+        earliest = out.setdefault(row.org_code, {})
+        for key in _keys(row.category, row.period, row.month):
             if key not in earliest or found < earliest[key]:
                 earliest[key] = found
     return out
+
+
+def _periods_wanted(months):
+    """(periods, statement months) that the keys wanted by any requirement of `months` name (see _wanted)."""
+    keys = {key for month in months for period in {month, quarter_of(month)}
+            for requirement in REQUIREMENT_CATEGORY for key in _wanted(requirement, period)}
+    return sorted({k[1] for k in keys if len(k) == 2}), sorted({k[2] for k in keys if len(k) == 3})
 
 
 def _keys(category, period, month):
@@ -136,6 +153,7 @@ def _keys(category, period, month):
     return keys
 
 
+@functools.lru_cache(maxsize=4096)
 def _wanted(requirement, period):
     """The keys of the disclosures that satisfy `requirement` for `period`: one for the period itself,
     each month of a quarter, the quarter of a month, and for finance a statement of any of its months."""
@@ -146,7 +164,7 @@ def _wanted(requirement, period):
         keys.append((category, quarter_of(period)))
     if requirement == "finance":
         keys += [(category, "statement", m) for m in months]
-    return keys
+    return tuple(keys)
 
 
 def calendar(villages, periods, today=None):
@@ -158,7 +176,8 @@ def calendar(villages, periods, today=None):
     today = today or local_today()
     months = [p for period in periods for p in months_of(period)]
     villages = list(villages)
-    found = _publications(v.code for v in villages)
+    found = _publications((v.code for v in villages), months)
+    periods_of = {}  # frequency -> its periods (the same for every village)
     rows = []
     for village in villages:
         settings = settings_at(village)
@@ -166,7 +185,10 @@ def calendar(villages, periods, today=None):
         earliest = found.get(village.code, {})
         for requirement, key in (("finance", "disclosure.finance_frequency"),
                                  ("general", "disclosure.general_frequency")):
-            for period in periods_for(settings[key], months):
+            frequency = settings[key]
+            if frequency not in periods_of:
+                periods_of[frequency] = periods_for(frequency, months)
+            for period in periods_of[frequency]:
                 due = due_date(period, fixed_day)
                 match = min((earliest[k] for k in _wanted(requirement, period) if k in earliest), default=None)
                 if match:

@@ -1,10 +1,14 @@
-"""The disclosure plugin's working data: drafts on their way to the ledger, and every step taken."""
+"""The disclosure plugin's working data: drafts on their way to the ledger, and every step taken; and the
+periods of the disclosures in the ledger (LedgerPeriod, derived from the ledger alone)."""
 
-from sqlalchemy import ForeignKey, JSON, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, JSON, String, Text, UniqueConstraint, event, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.ledger import Publication
 from portal.timeutil import utcnow
+
+from .finance import KIND, PLUGIN
 
 CATEGORIES = ("party", "village", "finance", "government")  # 党务 / 村务 / 财务 / 政务
 KINDS = ("regular", "immediate", "on_request")  # 定期 / 即时 / 点题(答复申请)
@@ -199,3 +203,42 @@ class DisclosureObjection(db.Model):
 
     org = relationship("OrgUnit", foreign_keys=[org_id])
     township = relationship("OrgUnit", foreign_keys=[township_id])
+
+
+class LedgerPeriod(db.Model):
+    """What the on-time record (compliance.py) needs of each revision of a disclosure in the ledger.
+
+    The category, period and statement month are copied out of the payload as the revision is
+    appended, so the record of a county reads a few bytes a disclosure instead of 24,000 payloads
+    (a statement's is 6 KB; on PostgreSQL each JSON path decompresses it again: a county's
+    dashboard took 2 s). Derived from the ledger and from nothing else, like the search index:
+    written by the event below in the publishing transaction, filled from the ledger by the
+    migration that made it, never edited.
+    """
+
+    __tablename__ = "disclosure_ledger_period"
+    __table_args__ = (Index("ix_disclosure_ledger_period_org_code_seq", "org_code", "seq"),)
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)  # the revision's seq in the ledger
+    pub_id: Mapped[int]
+    revision: Mapped[int]
+    action: Mapped[str] = mapped_column(String(20))
+    org_code: Mapped[str] = mapped_column(String(40))
+    published_at: Mapped[object] = mapped_column(db.DateTime)
+    category: Mapped[str | None] = mapped_column(String(20))
+    period: Mapped[str | None] = mapped_column(String(10))
+    month: Mapped[str | None] = mapped_column(String(10))  # of its finance statement
+
+
+def ledger_period_row(pub):
+    """The LedgerPeriod values of the ledger revision `pub` (a Publication or anything with its fields)."""
+    payload = pub.payload or {}
+    return {"seq": pub.seq, "pub_id": pub.pub_id, "revision": pub.revision, "action": pub.action,
+            "org_code": pub.org_code, "published_at": pub.published_at, "category": payload.get("category"),
+            "period": payload.get("period"), "month": (payload.get("statement") or {}).get("month")}
+
+
+@event.listens_for(Publication, "after_insert")
+def _copy_period(_mapper, connection, pub):
+    if pub.plugin == PLUGIN and pub.kind == KIND:
+        connection.execute(insert(LedgerPeriod.__table__).values(ledger_period_row(pub)))
