@@ -16,9 +16,9 @@ from a plugin's working data is not the ledger's. Links to such pages stay links
 
 The folder may be served while it is written: each file is written beside its place and moved
 into it whole. An export into a folder written by an earlier one (it holds the MARKER file)
-removes at the end the files the new export did not write, such as a withdrawn page's
-attachment or a page that has become a form; any other folder must be empty, so an export
-never deletes files it did not write.
+removes at the end the files the new export did not write (pages the site no longer links to or
+no longer shares, such as the objection forms an older release exported); any other folder must
+be empty, so an export never deletes files it did not write.
 """
 
 import contextvars
@@ -185,7 +185,7 @@ def claim_folder(dest):
 def remove_unwritten(dest, written):
     """Delete the files under `dest` outside `written` (relative paths) and the folders left empty; their number."""
     removed = 0
-    for folder, dirs, files in os.walk(dest, topdown=False):
+    for folder, _dirs, files in os.walk(dest, topdown=False):
         here = Path(folder)
         for name in files:
             path = here / name
