@@ -273,6 +273,28 @@ def test_compliance_table_filters_and_exports(app, site):
     assert site("clerk").get(f"/console/disclosure/compliance?org={VILLAGE_A1}").status_code == 403
 
 
+def test_a_long_compliance_table_is_paged_and_its_counts_and_downloads_hold_every_row(app, site, monkeypatch):
+    from plugins.disclosure import views
+
+    _published_history(app)
+    monkeypatch.setattr(views, "COMPLIANCE_ROWS_PER_PAGE", 3)
+    client = site("dongfeng")
+    query = f"/console/disclosure/compliance?org={TOWN_A}&from=2026-07&to=2026-10"
+    row = re.compile(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>(\d{4}-[\dQ]+)</td>")
+    pages = [client.get(query + (f"&page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3, 4)]
+    seen = [row.findall(html) for html in pages]
+    # two villages, each with four months of finance and two quarters (Q3, Q4) of village affairs:
+    # 12 rows, 3 a page, each row once
+    assert [len(rows) for rows in seen] == [3, 3, 3, 3] and len(set(sum(seen, []))) == 12
+    assert "Page 2 of 4" in pages[1]
+    counted = re.search(r"On time: <strong>(\d+)</strong> · Late: <strong>(\d+)</strong> ·\s*Missing: <strong>(\d+)"
+                        r"</strong> · Not yet due: (\d+)", pages[1])
+    assert sum(map(int, counted.groups())) == 12  # the counts are of every page's rows
+    assert re.search(r'rel="next" href="[^"]*page=3', pages[1]) and "from=2026-07" in pages[1].split('rel="next"')[1]
+    csv = client.get(query + "&format=csv").data.decode("utf-8-sig")
+    assert len(csv.splitlines()) == 13  # the header and every row
+
+
 def test_dashboard_tile_and_menu_for_township_staff(app, site):
     _published_history(app)
     client = site("dongfeng")

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from portal import ledger, uploads
 from portal.accounts import can, org_or_404, permission_required
-from portal.console.views import render_console, working_org
+from portal.console.views import page_of, render_console, working_org
 from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.tabular import TableError
@@ -19,6 +19,7 @@ from .services import DisclosureError, PersonalDataFound
 
 bp = Blueprint("disclosure", __name__, url_prefix="/console/disclosure", template_folder="templates")
 WORKFLOW = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish")
+COMPLIANCE_ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 
 
 def _host():
@@ -374,9 +375,10 @@ def compliance():
         data, mime, ext = compliance_view.export(rows, fmt)
         name = f"disclosure-compliance-{org.code}.{ext}"
         return Response(data, mimetype=mime, headers={"Content-Disposition": f"attachment; filename={name}"})
-    return render_console("disclosure/console/compliance.html", org=org, rows=rows, filters=filters,
+    page = page_of(rows, COMPLIANCE_ROWS_PER_PAGE)  # a county has 6,800 rows a year: the downloads hold them all
+    return render_console("disclosure/console/compliance.html", org=org, page=page, filters=filters,
                           options=compliance_view.options(org), counts=compliance_view.counts(rows),
-                          towns=compliance_view.township_names(rows),
+                          towns=compliance_view.township_names(page.items),
                           status_labels=compliance_view.STATUS_LABELS)
 
 

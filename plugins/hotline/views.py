@@ -55,8 +55,7 @@ def queue():
     page = db.paginate(q, page=_page(), per_page=50, error_out=False, count=True)
     villages = list(db.session.scalars(select(OrgUnit).where(
         OrgUnit.kind == "village", access.in_scope(scope_roots(me, "hotline.handle"))).order_by(OrgUnit.code)))
-    args = {k: v[:40] for k, v in request.args.items() if k in ("state", "category", "village", "overdue", "escalated")}
-    return render_console("hotline/queue.html", page=page, villages=villages, now=utcnow(), args=args,
+    return render_console("hotline/queue.html", page=page, villages=villages, now=utcnow(),
                           filters={"state": state, "category": category, "village": village,
                                    "overdue": overdue, "escalated": escalated})
 

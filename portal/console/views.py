@@ -7,6 +7,7 @@ and the dashboard, modules, notices and audit pages; org_views and user_views ad
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from markupsafe import Markup
 from werkzeug.routing import BuildError
 
@@ -52,6 +53,22 @@ def render_console(template, org=None, **context):
     """Render a console page with the menu of `org` (default: the working org)."""
     org = org if org is not None else working_org()
     return render_template(template, org=org, menu=menu_links(org), **context)
+
+
+class _RowsPagination(Pagination):
+    """Flask-SQLAlchemy's pagination over a list already worked out (Pagination's documented
+    subclass hooks), so the shared pager macro serves it too."""
+
+    def _query_items(self):
+        return self._query_args["rows"][self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self):
+        return len(self._query_args["rows"])
+
+
+def page_of(rows, per_page):
+    """The page of the list `rows` that the request asks for (?page=); past the end an empty page."""
+    return _RowsPagination(per_page=per_page, max_per_page=None, error_out=False, rows=rows)
 
 
 def back(endpoint="console.dashboard", **values):
