@@ -210,6 +210,27 @@ def test_compliance_page_tiles_filters_chart_and_xlsx(app, client, login_as):
     assert "Training compliance" in dash
 
 
+def test_the_compliance_lists_are_paged_each_on_its_own(app, client, login_as, monkeypatch):
+    from plugins.training import views
+
+    _setup(app)
+    login_as("township_admin", TOWN_A)
+    monkeypatch.setattr(views, "COMPLIANCE_ROWS_PER_PAGE", 2)
+    base = f"/console/training/{TOWN_A}/compliance?year=2026"
+    first = client.get(base).get_data(as_text=True)
+    total = int(re.search(r'<span class="training-count">(\d+)</span> meetings not held', first).group(1))
+    gaps, pages = [], -(-total // 2)
+    for n in range(1, pages + 1):
+        html = client.get(f"{base}&gaps_page={n}&behind_page=1").get_data(as_text=True)
+        table = html.split('id="gaps-table"')[1].split("</table>")[0]
+        gaps += re.findall(r'<tr data-unit="([^"]+)" data-type="([^"]+)" data-period="([^"]+)">', table)
+    assert total > 4 and len(gaps) == total == len(set(gaps))  # every gap once, two a page
+    second = client.get(f"{base}&gaps_page=2").get_data(as_text=True)
+    nav = second.split('id="gaps-table"')[1].split("</nav>")[0]
+    assert f"Page 2 of {pages}" in nav and re.search(r'rel="next" href="[^"]*gaps_page=3[^"]*#meetings"', nav)
+    assert "year=2026" in nav.split('rel="next"')[1].split(">")[0]
+
+
 def test_publish_stats_command_is_idempotent_and_corrects_and_shows_no_names(app, runner, client):
     people = _setup(app)
     with app.app_context():

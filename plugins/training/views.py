@@ -7,7 +7,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from portal.accounts import can, org_or_404, permission_required
-from portal.console.views import render_console
+from portal.console.views import page_of, render_console
 from portal.extensions import db
 from portal.orgs.models import OrgUnit, Person, Position
 from portal.tabular import write_xlsx
@@ -280,6 +280,7 @@ def person(code, person_id):
 # --- compliance --------------------------------------------------------------------------------
 
 SECTIONS = ("meetings", "hours", "rotation")
+COMPLIANCE_ROWS_PER_PAGE = 500  # rows of each list on the compliance page
 
 
 @bp.route("/<code>/compliance")
@@ -304,6 +305,9 @@ def compliance_page(code):
     counts = {"gaps": len(gaps_all), "branches_with_gaps": len(branches), "behind": len(behind),
               "untrained": len(not_this_year), "new_untrained": len(new)}
     regular = [(t, TYPE_LABELS[t]) for t, _h in compliance.REGULAR_TYPES]
+    # a county has thousands of each: a page of each list, the counts and the workbook of all
+    gaps = page_of(gaps, COMPLIANCE_ROWS_PER_PAGE, "gaps_page")
+    behind = page_of(behind, COMPLIANCE_ROWS_PER_PAGE, "behind_page")
     return render_console("training/compliance.html", org=org, year=year, today=today, gaps=gaps, behind=behind,
                           not_this_year=not_this_year, new=new, chart=chart, counts=counts, branches=branches,
                           branch_code=branch_code, type_=type_, regular=regular)

@@ -66,9 +66,11 @@ class _RowsPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def page_of(rows, per_page):
-    """The page of the list `rows` that the request asks for (?page=); past the end an empty page."""
-    return _RowsPagination(per_page=per_page, max_per_page=None, error_out=False, rows=rows)
+def page_of(rows, per_page, param="page"):
+    """The page of the list `rows` that the request asks for (?page=, or `param` where a page has two
+    lists); past the end an empty page."""
+    number = request.args.get(param, 1, type=int)
+    return _RowsPagination(page=max(1, number), per_page=per_page, max_per_page=None, error_out=False, rows=rows)
 
 
 def back(endpoint="console.dashboard", **values):
