@@ -161,13 +161,20 @@ def write_csv(headers, rows):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_xlsx(headers, rows, title="Sheet1"):
-    """XLSX bytes of one sheet: a bold header row, then the rows as given (numbers stay numbers)."""
+def write_xlsx(headers, rows, title="Sheet1", made_at=None):
+    """XLSX bytes of one sheet: a bold header row, then the rows as given (numbers stay numbers).
+
+    `made_at` (naive UTC), when the data was made (a publication's time), dates the workbook and
+    every part of its zip, so the same data gives the same bytes (a static export written again
+    leaves it unchanged); without it they carry the moment they are written.
+    """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
+    if made_at is not None:
+        book.properties.created = book.properties.modified = made_at
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
     bold = Font(bold=True)
     header_cells = []
@@ -180,4 +187,24 @@ def write_xlsx(headers, rows, title="Sheet1"):
         sheet.append(list(row))
     out = io.BytesIO()
     book.save(out)
+    if made_at is None:
+        return out.getvalue()
+    # saving sets the document's "modified" to now: its properties are written again, dated made_at
+    from openpyxl.xml.constants import ARC_CORE
+    from openpyxl.xml.functions import tostring
+
+    book.properties.modified = made_at
+    return _dated(out.getvalue(), made_at, {ARC_CORE: tostring(book.properties.to_tree())})
+
+
+def _dated(data, when, replaced):
+    """The zip `data` with every entry dated `when` (zip entries carry the time they were written),
+    the entries named in `replaced` with the bytes given there."""
+    stamp = when.timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=stamp)
+            entry.compress_type, entry.external_attr = info.compress_type, info.external_attr
+            dst.writestr(entry, replaced.get(info.filename) or src.read(info))
     return out.getvalue()

@@ -38,9 +38,8 @@ def exported(app_factory, tmp_path):
 
 
 def site_files(folder):
-    """{relative path: bytes} of an export; spreadsheets blanked (they carry the time they were made)."""
-    return {str(path.relative_to(folder)): b"" if path.suffix == ".xlsx" else path.read_bytes()
-            for path in folder.rglob("*") if path.is_file()}
+    """{relative path: bytes} of an export."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in folder.rglob("*") if path.is_file()}
 
 
 def test_file_layout():

@@ -76,3 +76,15 @@ def test_a_file_with_too_many_rows_is_refused(ctx, monkeypatch):
         with pytest.raises(TableError) as exc:
             read_table(data, "s.xlsx" if data[:2] == b"PK" else "s.csv")
         assert exc.value.errors == ["The file has more than 3 rows."]
+
+
+def test_a_workbook_dated_by_its_data_is_the_same_bytes_each_time(ctx):
+    import time
+
+    made = dt.datetime(2026, 10, 8, 2, 30)
+    first = write_xlsx(["月份", "收入"], [["2026-10", 1205]], title="收支", made_at=made)
+    time.sleep(1.1)  # zip entries and the document's dates would carry the second they were written
+    assert write_xlsx(["月份", "收入"], [["2026-10", 1205]], title="收支", made_at=made) == first
+    book = load_workbook(io.BytesIO(first))
+    assert book.properties.created == made == book.properties.modified
+    assert list(book.active.values) == [("月份", "收入"), ("2026-10", 1205)]

@@ -231,8 +231,8 @@ def finance_csv(code, month):
 def finance_xlsx(code, month):
     """The month's statement lines as an XLSX workbook."""
     org = _org_or_404(code)
-    _pub, statement = _statement_or_404(org, _month_or_404(month))
-    data = write_xlsx(DOWNLOAD_HEADERS, _download_rows(statement), title=month)
+    pub, statement = _statement_or_404(org, _month_or_404(month))
+    data = write_xlsx(DOWNLOAD_HEADERS, _download_rows(statement), title=month, made_at=pub.published_at)
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _attachment(Response(data, mimetype=mime), f"finance-{org.code}-{month}.xlsx")
 
