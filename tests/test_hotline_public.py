@@ -53,6 +53,49 @@ def test_form_lists_only_villages_of_townships_with_the_hotline(web):
     assert 'name="website"' in html  # the honeypot
 
 
+def _both_townships(app):
+    with app.app_context():
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_B), True)
+        db.session.commit()
+    return app
+
+
+def test_a_village_page_links_to_the_form_with_its_village_chosen(web, hl):
+    _both_townships(hl)
+    village_page = web.get(f"/o/{VILLAGE_A1}").get_data(as_text=True)
+    link = re.search(r'href="(/hotline/\?village=\d+)"', village_page).group(1)
+    assert link == f"/hotline/?village={VILLAGE_A1}"
+    html = web.get(link).get_data(as_text=True)
+    assert f'<option value="{VILLAGE_A1}" selected>导子村</option>' in html
+    assert "王庄村" in html and "李家村" not in html  # its own township's villages only
+    assert "The villages of 东风镇." in html and 'href="/hotline/">Another township' in html
+    township_page = web.get(f"/o/{TOWN_B}").get_data(as_text=True)
+    assert f'href="/hotline/?township={TOWN_B}"' in township_page
+
+
+def test_a_large_county_chooses_the_township_before_the_village(app_factory):
+    app = _both_townships(_setup(app_factory(HOTLINE_FORM_VILLAGES_MAX=2)))  # three villages take cases
+    web = app.test_client()
+    html = web.get("/hotline/").get_data(as_text=True)
+    assert "Which township is your village in?" in html
+    assert "<select" not in html and 'name="description"' not in html
+    assert f'href="/hotline/?township={TOWN_A}">东风镇</a>' in html
+    assert f'href="/hotline/?township={TOWN_B}">西湖乡</a>' in html
+    html = web.get(f"/hotline/?township={TOWN_B}").get_data(as_text=True)
+    assert "李家村" in html and "导子村" not in html
+    assert f'action="/hotline/?township={TOWN_B}"' in html
+    # a mistake shows the same township's villages again, with what was typed
+    resp = web.post(f"/hotline/?township={TOWN_B}", data=dict(FORM, village="", description="桥面塌了"))
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "李家村" in html and "导子村" not in html and "桥面塌了" in html
+    resp = web.post(f"/hotline/?township={TOWN_B}", data=dict(FORM, village=VILLAGE_B1))
+    assert resp.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(Case)).org.code == VILLAGE_B1
+    # an unknown township is no scope: the township list again
+    assert "Which township is your village in?" in web.get("/hotline/?township=999").get_data(as_text=True)
+
+
 def test_filing_shows_the_code_only_after_storing_it(web, hl):
     resp = _file(web)
     assert resp.status_code == 303
@@ -185,7 +228,7 @@ def test_township_public_page_shows_published_statistics(web, hl):
     assert "Hotline statistics" in html and "<svg" in html
     assert "Hotline statistics" not in web.get("/o/" + TOWN_B).get_data(as_text=True)
     village = web.get("/o/" + VILLAGE_A1).get_data(as_text=True)
-    assert 'href="/hotline/"' in village and "Hotline statistics" not in village
+    assert f'href="/hotline/?village={VILLAGE_A1}"' in village and "Hotline statistics" not in village
     assert "Payload.hotline.monthly_stats" in web.get("/api/v1/openapi.json").get_data(as_text=True)
 
 

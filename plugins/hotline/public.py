@@ -44,16 +44,27 @@ def _photos(form):
 @bp.route("/", methods=["GET", "POST"])
 @limiter.shared_limit(submit_limit, scope="hotline-submit", methods=["POST"])
 def form():
-    """The complaint form; on success the case is committed and the villager sent to its tracking page."""
+    """The complaint form; on success the case is committed and the villager sent to its tracking page.
+
+    `?village=<code>` (a village's public page links so) chooses the village and lists its
+    township's villages; `?township=<code>` lists that township's villages.
+    """
     form = CaseForm()
     chosen = None
+    township = request.args.get("township", "")
     if request.method == "POST":
-        # Filing checks only the chosen village; the county's whole list is built to show the form again.
+        # Filing checks only the chosen village; the list is built only to show the form again.
         chosen = services.village_for_filing(form.village.data)
         form.set_villages([(chosen.ancestor_of_kind("township"), [chosen])] if chosen else [])
+    else:
+        chosen = services.village_for_filing(request.args.get("village", ""))
+        if chosen is not None:
+            form.village.data = chosen.code
+    if chosen is not None:
+        township = chosen.ancestor_of_kind("township").code
     if request.method == "POST" and (form.website.data or "").strip():
-        return _show(form, 400, refused=_("This submission looks automatic and was not accepted. "
-                                          "If you are a person, leave the last field empty and send again."))
+        return _show(form, 400, township, refused=_("This submission looks automatic and was not accepted. "
+                                                    "If you are a person, leave the last field empty and send again."))
     if form.validate_on_submit():
         village = chosen  # validation passed, so this is a POST and the village was looked up above
         if village is None:
@@ -72,13 +83,14 @@ def form():
             else:
                 # shown only now that the case is committed
                 return redirect(url_for("hotline_public.track", code=case.code, new=1), 303)
-    return _show(form, 400 if request.method == "POST" else 200)
+    return _show(form, 400 if request.method == "POST" else 200, township)
 
 
-def _show(form, status, **extra):
-    groups = services.villages_open_for_filing()
-    form.set_villages(groups)
-    return render_template("hotline/form.html", form=form, groups=groups, **extra), status
+def _show(form, status, township, **extra):
+    choices = services.filing_choices(
+        township, current_app.config.get("HOTLINE_FORM_VILLAGES_MAX", services.FORM_VILLAGES_MAX))
+    form.set_villages(choices.groups)
+    return render_template("hotline/form.html", form=form, choices=choices, **extra), status
 
 
 @bp.route("/track", methods=["GET", "POST"])

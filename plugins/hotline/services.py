@@ -80,6 +80,29 @@ def _villages_open_for_filing():
     return tuple((Place(t.code, t.name), tuple(by_township[t.id])) for t in townships if t.id in by_township)
 
 
+# A phone copes with a select of a county's few hundred villages; a province has tens of thousands,
+# so above this many the form first asks for the township (HOTLINE_FORM_VILLAGES_MAX overrides it).
+FORM_VILLAGES_MAX = 600
+
+
+FilingChoices = namedtuple("FilingChoices", "groups townships township")
+
+
+def filing_choices(township=None, most=FORM_VILLAGES_MAX):
+    """What the public form offers: `groups` of villages to choose from, grouped as
+    villages_open_for_filing() groups them; when there are too many to list, no groups but the
+    `townships` (Places) to choose from first. `township` (a code) lists that township's villages
+    only; the Place of that township, if it takes cases, is returned as `township`."""
+    groups = villages_open_for_filing()
+    if township:
+        mine = tuple(group for group in groups if group[0].code == township)
+        if mine:
+            return FilingChoices(mine, (), mine[0][0])
+    if sum(len(villages) for _t, villages in groups) <= most:
+        return FilingChoices(groups, (), None)
+    return FilingChoices((), tuple(t for t, _villages in groups), None)
+
+
 def village_for_filing(code):
     """The village with `code` if the hotline takes cases there, else None."""
     unit = OrgUnit.by_code(code)

@@ -17,6 +17,19 @@ def _file_complaint(tab, text):
     return tab.page.inner_text(".hotline-code-value").strip()
 
 
+def test_from_the_village_page_the_form_has_the_village_chosen(tab):
+    tab.goto(f"/o/{DAOZI}")
+    tab.page.locator("a[href*='/hotline/?village=']").click()
+    tab.page.wait_for_url(f"**/hotline/?village={DAOZI}")
+    assert tab.page.input_value("select[name=village]") == DAOZI
+    assert "东风镇" in tab.page.inner_text("#village-help ~ .help")
+    tab.page.get_by_label("求助", exact=True).check()
+    tab.page.fill("textarea[name=description]", f"导子村的机井坏了，浇不了地（{tab.size}）")
+    tab.page.locator("form.hotline-form button[type=submit]").click()
+    tab.page.wait_for_url("**/hotline/track?code=*")
+    assert "已受理" in tab.page.inner_text("main")
+
+
 def test_complaint_filed_tracked_handled_rated_and_reopened(tab, browser, live_server):
     text = f"导子村村口路灯坏了一个月，晚上看不见路（{tab.size}）"
     code = _file_complaint(tab, text)
@@ -70,8 +83,8 @@ def test_complaint_filed_tracked_handled_rated_and_reopened(tab, browser, live_s
     other_ctx.close()
 
 
-@pytest.mark.parametrize("path", ["/hotline/", "/hotline/track", "/hotline/track?code=AAAA-BBBB-CCCC",
-                                  "/o/990101101000"])
+@pytest.mark.parametrize("path", ["/hotline/", f"/hotline/?village={DAOZI}", "/hotline/track",
+                                  "/hotline/track?code=AAAA-BBBB-CCCC", "/o/990101101000"])
 def test_hotline_public_pages_are_clean_and_accessible(tab, path):
     assert tab.goto(path).status == 200
     assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
