@@ -49,6 +49,17 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+# Past this a page is empty anyway (a province's ledger has a few million publications); bounding
+# it keeps the OFFSET within SQL integers (PostgreSQL refuses one past bigint).
+MAX_PAGE = 1_000_000
+
+
+def page_number(param="page"):
+    """The page of a list the request asks for (?page=, or `param` where a page has two lists):
+    1 when missing or not a number, at most MAX_PAGE."""
+    return min(max(request.args.get(param, 1, type=int), 1), MAX_PAGE)
+
+
 def init_urls(app):
     """URL converters; called before any blueprint adds a rule."""
     app.url_map.converters["int"] = BoundedInt

@@ -54,6 +54,18 @@ def test_publications_paginate(app, client, tree):
     assert [p["title"] for p in second["items"]] == ["公告0"] and second["next"] is None
 
 
+def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(app, client, tree):
+    pub_id = publish(app, VILLAGE_A1, "公告")
+    huge = "99999999999999999999"  # its offset overflows PostgreSQL's bigint
+    data = client.get(f"/api/v1/publications?page={huge}").get_json()
+    assert data["items"] == [] and data["total"] == 1 and data["next"] is None
+    for path in ("/", f"/o/{VILLAGE_A1}", f"/o/{TOWN_A}", "/search?q=公告"):
+        resp = client.get(f"{path}{'&' if '?' in path else '?'}page={huge}")
+        assert resp.status_code == 200, path
+        assert f'href="/p/{pub_id}"' not in resp.get_data(as_text=True), path
+    assert f'href="/p/{pub_id}"' in client.get("/search?q=公告").get_data(as_text=True)
+
+
 def test_the_whole_list_counts_each_publication_once_by_its_latest_revision(app, client, tree):
     app.config["PUBLIC_PAGE_SIZE"] = 2
     a, b, c, d = (publish(app, code, f"公告{i}") for i, code in enumerate((VILLAGE_A1, VILLAGE_B1, COUNTY, TOWN_A)))

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.orgs import OrgUnit, Person
 from portal.timeutil import local_today, utcnow
 from portal.uploads import StoredFile, send_upload
+from portal.web import page_number
 
 from . import access, labels, services, stats
 from .forms import AccusedForm, ActionForm, AssignForm, ExtendForm, MergeForm, SelectChoice, TextForm
@@ -33,11 +34,6 @@ def _case_or_404(case_id):
     return case
 
 
-def _page():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), 10000)
-
-
 @bp.route("/")
 @permission_required("hotline.handle")
 def queue():
@@ -52,7 +48,7 @@ def queue():
     escalated = request.args.get("escalated") == "1"
     q = access.queue(me, state=state, category=category, overdue=overdue, village_code=village or None,
                        escalated=escalated)
-    page = db.paginate(q, page=_page(), per_page=50, error_out=False, count=True)
+    page = db.paginate(q, page=page_number(), per_page=50, error_out=False, count=True)
     villages = list(db.session.scalars(select(OrgUnit).where(
         OrgUnit.kind == "village", access.in_scope(scope_roots(me, "hotline.handle"))).order_by(OrgUnit.code)))
     return render_console("hotline/queue.html", page=page, villages=villages, now=utcnow(),

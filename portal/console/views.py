@@ -17,6 +17,7 @@ from ..extensions import db
 from ..ledger.services import LedgerError
 from ..orgs.models import OrgUnit
 from ..plugins import PluginError
+from ..web import page_number
 from . import services
 from .forms import CorrectionForm, NoticeForm, ToggleForm, WithdrawForm
 
@@ -69,8 +70,7 @@ class _RowsPagination(Pagination):
 def page_of(rows, per_page, param="page"):
     """The page of the list `rows` that the request asks for (?page=, or `param` where a page has two
     lists); past the end an empty page."""
-    number = request.args.get(param, 1, type=int)
-    return _RowsPagination(page=max(1, number), per_page=per_page, max_per_page=None, error_out=False, rows=rows)
+    return _RowsPagination(page=page_number(param), per_page=per_page, max_per_page=None, error_out=False, rows=rows)
 
 
 def back(endpoint="console.dashboard", **values):

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
+from ..web import page_number
 from . import services
 from .caching import cache_public
 
@@ -48,8 +49,7 @@ def publications():
     """One page of the latest publications, newest first, optionally within a unit's subtree."""
     code = request.args.get("org")
     unit = _org_or_404(code) if code else None
-    page = max(1, request.args.get("page", 1, type=int))
-    result = services.latest_publications(unit, page=page, per_page=current_app.config["PUBLIC_PAGE_SIZE"])
+    result = services.latest_publications(unit, page=page_number(), per_page=current_app.config["PUBLIC_PAGE_SIZE"])
 
     def page_url(n):
         return url_for("api.publications", org=code, page=n, _external=True) if n else None

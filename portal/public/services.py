@@ -30,7 +30,6 @@ SEARCH_MAX_RESULTS = 1000
 SLUG = re.compile(r"^[a-z0-9-]+$")
 LEDGER_BATCH = 200  # whole revisions a batch: a county statement is about 50 KB once parsed into Python
 BRIEF_BATCH = 1000  # revisions a batch without payload and search text (lists and downloads)
-MAX_PAGE = 100_000  # past this a page is empty anyway; bounding it keeps OFFSET within SQL integers
 
 
 # --- the org tree -------------------------------------------------------------------
@@ -124,7 +123,7 @@ def latest_query(org=None):
 def paginate(query, page, per_page, count=None):
     """One page of `query` (a Flask-SQLAlchemy Pagination); past the end is an empty page, not a 404.
     `count`, a select of the number of rows, stands in for counting `query` where it is cheaper."""
-    pages = db.paginate(query, page=min(max(1, page), MAX_PAGE), per_page=per_page, error_out=False,
+    pages = db.paginate(query, page=max(1, page), per_page=per_page, error_out=False,
                         count=count is None)
     if count is not None:
         pages.total = db.session.scalar(count)  # as Flask-SQLAlchemy documents for count=False
@@ -273,7 +272,7 @@ class OnePassPagination(Pagination):
 
 def search_publications(terms, page=1, per_page=20):
     """One page of search results for `terms` (a list from search_terms), of the newest SEARCH_MAX_RESULTS."""
-    return OnePassPagination(SEARCH_MAX_RESULTS, select=search_query(terms), page=min(max(1, page), MAX_PAGE),
+    return OnePassPagination(SEARCH_MAX_RESULTS, select=search_query(terms), page=max(1, page),
                              per_page=per_page, error_out=False)
 
 

@@ -5,16 +5,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..extensions import limiter
+from ..web import page_number
 from . import feeds, services
 from .caching import cache_public
 
 bp = Blueprint("public", __name__)
 
 cache_public(bp)
-
-
-def _page_number():
-    return max(1, request.args.get("page", 1, type=int))
 
 
 def _page_size():
@@ -54,7 +51,7 @@ def home():
     """The county, its townships and the latest publications."""
     counties = [(county, [u for u in services.child_units(county) if u.kind == "township"])
                 for county in services.root_counties()]
-    pubs = services.latest_publications(page=_page_number(), per_page=_page_size())
+    pubs = services.latest_publications(page=page_number(), per_page=_page_size())
     return render_template("public/home.html", counties=counties, pubs=pubs)
 
 
@@ -67,7 +64,7 @@ def org(code):
                       key=lambda s: s.order)
     # Each section renders with its own context (plus the unit), so plugins cannot see each other's.
     rendered = [(s, Markup(render_template(s.template, **dict(s.context, org=unit)))) for s in sections]
-    pubs = services.latest_publications(unit, page=_page_number(), per_page=_page_size())
+    pubs = services.latest_publications(unit, page=page_number(), per_page=_page_size())
     return render_template("public/org.html", org=unit, ancestors=unit.ancestors(),
                            children=services.child_units(unit), sections=rendered, pubs=pubs,
                            contacts=services.org_contacts(unit))
@@ -168,7 +165,7 @@ def search():
     except services.SearchTooLong:
         error = _("Your search is too long. Use at most %(n)d characters.", n=services.SEARCH_MAX_LENGTH)
     if terms:
-        results = services.search_publications(terms, page=_page_number(), per_page=_page_size())
+        results = services.search_publications(terms, page=page_number(), per_page=_page_size())
     return render_template("public/search.html", q=q, error=error, results=results)
 
 
