@@ -229,6 +229,10 @@ def test_the_compliance_lists_are_paged_each_on_its_own(app, client, login_as, m
     nav = second.split('id="gaps-table"')[1].split("</nav>")[0]
     assert f"Page 2 of {pages}" in nav and re.search(r'rel="next" href="[^"]*gaps_page=3[^"]*#meetings"', nav)
     assert "year=2026" in nav.split('rel="next"')[1].split(">")[0]
+    # a page past the end (an old link) does not claim that every meeting was held
+    past = client.get(f"{base}&gaps_page={pages + 5}").get_data(as_text=True)
+    assert "Every required meeting was held" not in past and "This page is past the end of the list." in past
+    assert re.search(rf'href="[^"]*gaps_page={pages}[^"]*#meetings">Go to the last page', past)
 
 
 def test_publish_stats_command_is_idempotent_and_corrects_and_shows_no_names(app, runner, client):
