@@ -22,7 +22,7 @@ compile-translations: $(VENV)/.installed
 translations: $(VENV)/.installed
 	@for d in $(CATALOGS); do \
 	  mkdir -p $$d/translations; \
-	  $(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o $$d/translations/messages.pot $$d || exit 1; \
+	  $(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output -o $$d/translations/messages.pot $$d || exit 1; \
 	  if [ -f $$d/translations/zh_Hans_CN/LC_MESSAGES/messages.po ]; then \
 	    $(VENV)/bin/pybabel -q update -N --no-wrap -i $$d/translations/messages.pot -d $$d/translations -D messages; \
 	  else \

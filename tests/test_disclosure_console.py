@@ -11,7 +11,7 @@ from plugins.disclosure.models import Disclosure
 from portal.extensions import db
 from portal.ledger import Publication
 from tests.conftest import PASSWORD
-from tests.helpers import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, build_tree, make_user, unit
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, build_tree, make_user, unit
 from tests.test_disclosure_workflow import ID_NUMBER, OCTOBER, OCTOBER_CLOSING
 
 
@@ -271,6 +271,28 @@ def test_compliance_table_filters_and_exports(app, site):
     assert xlsx.data[:2] == b"PK" and "attachment" in xlsx.headers["Content-Disposition"]
     assert client.get(f"/console/disclosure/compliance?org={TOWN_B}").status_code == 404  # not dongfeng's
     assert site("clerk").get(f"/console/disclosure/compliance?org={VILLAGE_A1}").status_code == 403
+
+
+def test_the_county_sees_compliance_by_township_and_opens_one(app, site):
+    _published_history(app)
+    with app.app_context():
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_B), True)
+        db.session.commit()
+    client = site("county")
+    query = f"/console/disclosure/compliance?org={COUNTY}&from=2026-09&to=2026-10"
+    html = client.get(query).get_data(as_text=True)
+    table = html.split('id="township-table"')[1].split("</table>")[0]
+    cells = {code: re.findall(r'<td class="num"[^>]*>([^<]+)</td>', row)
+             for code, row in re.findall(r'<tr data-township="(\d+)">(.*?)</tr>', table, re.S)}
+    # each village owes finance for September and October and village affairs for Q3 (Q4 is not yet due).
+    # 东风镇: 导子村's September late, October on time, Q3 missing; 王庄村 all three missing.
+    # 西湖乡: 李家村 published nothing.
+    assert cells[TOWN_A] == ["1", "1", "4", "2", "17%"] and cells[TOWN_B] == ["0", "0", "3", "1", "0%"]
+    link = re.search(rf'<a href="([^"]+)">东风镇</a>', table).group(1).replace("&amp;", "&")
+    assert f"township={TOWN_A}" in link and "from=2026-09" in link
+    one = client.get(link).get_data(as_text=True)
+    villages = set(re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>\d{4}-", one))
+    assert 'id="township-table"' not in one and villages == {"导子村", "王庄村"}
 
 
 def test_a_long_compliance_table_is_paged_and_its_counts_and_downloads_hold_every_row(app, site, monkeypatch):

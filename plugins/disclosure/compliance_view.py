@@ -96,14 +96,31 @@ def options(org):
             "villages": [u for u in below if u.kind == "village"]}
 
 
-def township_names(found):
-    """{village id: name of its township} for the rows (one lookup per village)."""
-    names = {}
+def _townships_of(found):
+    """{village id: its township unit, or None} for the rows (one lookup per village)."""
+    towns = {}
     for r in found:
-        if r.village.id not in names:
-            town = r.village.ancestor_of_kind("township")
-            names[r.village.id] = town.name if town else ""
-    return names
+        if r.village.id not in towns:
+            towns[r.village.id] = r.village.ancestor_of_kind("township")
+    return towns
+
+
+def township_names(found):
+    """{village id: name of its township} for the rows."""
+    return {village_id: town.name if town else "" for village_id, town in _townships_of(found).items()}
+
+
+def by_township(found):
+    """[(township, counts)] of the rows by township code: a county's roll-up; empty when the rows
+    are of one township only."""
+    towns, rows_of = _townships_of(found), {}
+    for r in found:
+        town = towns[r.village.id]
+        if town is not None:
+            rows_of.setdefault(town.code, (town, []))[1].append(r)
+    if len(rows_of) < 2:
+        return []
+    return [(town, compliance.counts(town_rows)) for _code, (town, town_rows) in sorted(rows_of.items())]
 
 
 def export(found, fmt):

@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -38,7 +39,7 @@ class DraftForm(FlaskForm):
     """A draft's category, kind, period, title and markdown text."""
 
     category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()), validators=[DataRequired()])
-    disclosure_kind = SelectField(_l("Kind"), choices=choices(KIND_LABELS.items()), validators=[DataRequired()])
+    disclosure_kind = SelectField(lazy_pgettext("disclosure", "Kind"), choices=choices(KIND_LABELS.items()), validators=[DataRequired()])
     period = StringField(_l("Period"), validators=[Optional(), Length(max=10)],
                          description=_l("A month such as 2026-10 or a quarter such as 2026-Q4; "
                                         "empty for an immediate disclosure"))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from portal import audit, ledger, uploads
 from portal.accounts import can
@@ -279,7 +280,7 @@ def approve(d, user):
 def _texts(d):
     """[(where, text, setter)] of everything in a draft that goes public."""
     out = [(_("Title"), d.title, lambda v: setattr(d, "title", v)),
-           (_("Text"), d.body, lambda v: setattr(d, "body", v))]
+           (pgettext("disclosure body", "Text"), d.body, lambda v: setattr(d, "body", v))]
     for i, line in enumerate((d.statement or {}).get("lines", []), start=1):
         out.append((_("Statement line %(n)d, summary", n=i), line.get("summary") or "",
                     lambda v, line=line: line.__setitem__("summary", v)))

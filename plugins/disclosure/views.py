@@ -378,6 +378,7 @@ def compliance():
     page = page_of(rows, COMPLIANCE_ROWS_PER_PAGE)  # a county has 6,800 rows a year: the downloads hold them all
     return render_console("disclosure/console/compliance.html", org=org, page=page, filters=filters,
                           options=compliance_view.options(org), counts=compliance_view.counts(rows),
+                          by_township=compliance_view.by_township(rows),
                           towns=compliance_view.township_names(page.items),
                           status_labels=compliance_view.STATUS_LABELS)
 

@@ -1,6 +1,7 @@
 """Forms of the hotline: the public complaint form, tracking and rating, and the console's case actions."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from flask_wtf.file import MultipleFileField
@@ -80,8 +81,8 @@ class TextForm(FlaskForm):
 
 
 class AssignForm(FlaskForm):
-    unit = SelectField(_l("Unit"), validators=[Optional()])
-    user = SelectField(_l("Person"), validators=[Optional()])
+    unit = SelectField(lazy_pgettext("assignee", "Unit"), validators=[Optional()])
+    user = SelectField(lazy_pgettext("assignee", "Person"), validators=[Optional()])
 
 
 class ExtendForm(FlaskForm):

@@ -5,6 +5,7 @@ it and below it (no second registry of party members).
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,7 +31,7 @@ TYPE_LABELS = dict(SESSION_TYPES)
 
 ATTENDANCE_STATUSES = (
     ("present", _l("Present")),
-    ("late", _l("Late")),
+    ("late", lazy_pgettext("attendance", "Late")),  # 迟到, not a disclosure's 逾期
     ("excused", _l("Excused")),
     ("absent", _l("Absent")),
 )
