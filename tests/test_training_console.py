@@ -210,6 +210,34 @@ def test_compliance_page_tiles_filters_chart_and_xlsx(app, client, login_as):
     assert "Training compliance" in dash
 
 
+def test_the_county_sees_compliance_by_township_and_opens_one(app, client, login_as):
+    from portal.orgs.services import create_unit
+    from tests.helpers import VILLAGE_B1
+
+    _setup(app)
+    with app.app_context():
+        create_unit("party_branch", "李家村党支部", VILLAGE_B1 + "-dzb", unit(VILLAGE_B1))
+        app.extensions["portal"].set_enabled("training", unit(TOWN_B), True)
+        db.session.commit()
+    login_as("county_admin", COUNTY)
+    county = client.get(f"/console/training/{COUNTY}/compliance?year=2026").get_data(as_text=True)
+    table = county.split('id="township-table"')[1].split("</table>")[0]
+    rows = re.findall(r'<tr data-township="(\d+)"><th scope="row"><a href="([^"]+)">[^<]+</a></th>\s*'
+                      r'<td class="num"[^>]*>(\d+)</td><td class="num"[^>]*>(\d+)</td>', table)
+    assert [code for code, *_rest in rows] == [TOWN_A, TOWN_B]
+    gaps_of = {}
+    for code, link, gaps, behind in rows:
+        own = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+        assert f"{code}/compliance" in link and "year=2026" in link
+        assert 'id="township-table"' not in own  # one township: no roll-up
+        tiles = dict((label, n) for n, label in re.findall(r'<span class="training-count">(\d+)</span> ([^<]+)</li>', own))
+        assert tiles["meetings not held"] == gaps and tiles["members and cadres behind on hours"] == behind
+        gaps_of[code] = int(gaps)
+    assert gaps_of[TOWN_B] > 0 and gaps_of[TOWN_A] > gaps_of[TOWN_B]  # 导子村 also has a party group
+    total = re.search(r'<span class="training-count">(\d+)</span> meetings not held', county).group(1)
+    assert sum(gaps_of.values()) == int(total)
+
+
 def test_the_compliance_lists_are_paged_each_on_its_own(app, client, login_as, monkeypatch):
     from plugins.training import views
 

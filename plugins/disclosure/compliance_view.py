@@ -96,24 +96,20 @@ def options(org):
             "villages": [u for u in below if u.kind == "village"]}
 
 
-def _townships_of(found):
-    """{village id: its township unit, or None} for the rows (one lookup per village)."""
-    towns = {}
-    for r in found:
-        if r.village.id not in towns:
-            towns[r.village.id] = r.village.ancestor_of_kind("township")
-    return towns
+def _townships_of(org, found):
+    """{village id: its township unit, or None} for the rows below `org`."""
+    return org.nearest_of_kind({r.village.id: r.village for r in found}.values(), "township")
 
 
-def township_names(found):
-    """{village id: name of its township} for the rows."""
-    return {village_id: town.name if town else "" for village_id, town in _townships_of(found).items()}
+def township_names(org, found):
+    """{village id: name of its township} for the rows below `org`."""
+    return {village_id: town.name if town else "" for village_id, town in _townships_of(org, found).items()}
 
 
-def by_township(found):
-    """[(township, counts)] of the rows by township code: a county's roll-up; empty when the rows
-    are of one township only."""
-    towns, rows_of = _townships_of(found), {}
+def by_township(org, found):
+    """[(township, counts)] of the rows below `org` by township code: a county's roll-up; empty when
+    the rows are of one township only."""
+    towns, rows_of = _townships_of(org, found), {}
     for r in found:
         town = towns[r.village.id]
         if town is not None:
@@ -123,11 +119,11 @@ def by_township(found):
     return [(town, compliance.counts(town_rows)) for _code, (town, town_rows) in sorted(rows_of.items())]
 
 
-def export(found, fmt):
+def export(org, found, fmt):
     """(bytes, mimetype, extension) of the rows as CSV or XLSX."""
     headers = [_("Township"), _("Village"), _("Village code"), _("Period"), _("Requirement"), _("Due"),
                _("Status"), _("Published on"), _("Publication")]
-    towns = township_names(found)
+    towns = township_names(org, found)
     table = [[towns.get(r.village.id, ""), r.village.name, r.village.code, r.period, str(r.requirement_label), r.due,
               str(r.status_label), r.published_on, r.pub_id] for r in found]
     if fmt == "xlsx":

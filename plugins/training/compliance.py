@@ -131,6 +131,25 @@ def behind_on_hours(org, year, today):
     return [r for r in member_hours(org, year, today) if r["kind"] and r["behind"] and _active(r["branch"])]
 
 
+def by_township(org, gaps, behind):
+    """[(township, meetings not held, people behind on hours)] of every township with training on
+    below `org`, by code, from the rows of meeting_gaps() and behind_on_hours(): a county's roll-up.
+    Empty when the branches are all of one township."""
+    branches = [b for b in _branches(org) if b is not None]
+    town_of = org.nearest_of_kind(branches, "township")
+    tally = {}
+    for branch in branches:
+        town = town_of[branch.id]
+        if town is not None:
+            tally.setdefault(town.code, [town, 0, 0])
+    for rows, column in ((gaps, 1), (behind, 2)):
+        for row in rows:
+            town = town_of.get(row["branch"].id)
+            if town is not None and town.code in tally:
+                tally[town.code][column] += 1
+    return [tuple(entry) for _code, entry in sorted(tally.items())] if len(tally) > 1 else []
+
+
 def _county_trained(person_ids, since, until):
     """{person_id: first date} of attendance at a party-school session organized by a county."""
     if not person_ids:

@@ -294,8 +294,8 @@ def compliance_page(code):
     gaps_all = compliance.meeting_gaps(org, year, today)
     gaps = [g for g in gaps_all if (not branch_code or g["branch"].code == branch_code)
             and (not type_ or g["type"] == type_)]
-    behind = [r for r in compliance.behind_on_hours(org, year, today)
-              if not branch_code or r["branch"].code == branch_code]
+    behind_all = compliance.behind_on_hours(org, year, today)
+    behind = [r for r in behind_all if not branch_code or r["branch"].code == branch_code]
     not_this_year, new = compliance.rotation(org, today) if year == today.year else ([], [])
     from portal.charts import bar_chart
 
@@ -310,7 +310,8 @@ def compliance_page(code):
     behind = page_of(behind, COMPLIANCE_ROWS_PER_PAGE, "behind_page")
     return render_console("training/compliance.html", org=org, year=year, today=today, gaps=gaps, behind=behind,
                           not_this_year=not_this_year, new=new, chart=chart, counts=counts, branches=branches,
-                          branch_code=branch_code, type_=type_, regular=regular)
+                          branch_code=branch_code, type_=type_, regular=regular,
+                          by_township=compliance.by_township(org, gaps_all, behind_all))
 
 
 @bp.route("/<code>/compliance.xlsx")

@@ -96,6 +96,16 @@ class OrgUnit(db.Model):
                 return unit
         return None
 
+    def nearest_of_kind(self, units, kind):
+        """{unit id: the nearest unit of `kind` at or above it, or None} for `units` within this unit's
+        subtree, in one query: a roll-up by township of a county's hundreds of villages or branches
+        would otherwise read each one's ancestors."""
+        found = {u.id: u for u in db.session.scalars(self.subtree_query().where(OrgUnit.kind == kind))}
+        above = self.ancestor_of_kind(kind)
+        if above is not None:
+            found[above.id] = above
+        return {u.id: next((found[i] for i in reversed(u.ancestor_ids) if i in found), None) for u in units}
+
     @property
     def kind_label(self):
         from .kinds import kind_for

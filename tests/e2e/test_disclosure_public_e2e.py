@@ -24,7 +24,7 @@ def test_villager_reads_a_corrected_month_and_downloads_it(tab):
     tab.page.wait_for_url(f"**/finance/2026-08")
     main = tab.page.inner_text("main")
     assert "期初余额" in main and "期末余额" in main and "合计" in main
-    assert "第 2 版" in main  # the demo's corrected August statement
+    assert "第2版" in main  # the demo's corrected August statement
     assert "村务监督委员会" in main
     assert tab.page.locator("main svg").count() >= 3
     csv = tab.page.request.get(tab.base_url + f"/o/{VILLAGE}/finance/2026-08.csv")
