@@ -60,8 +60,9 @@ def form():
         chosen = services.village_for_filing(request.args.get("village", ""))
         if chosen is not None:
             form.village.data = chosen.code
-    if chosen is not None:
-        township = chosen.ancestor_of_kind("township").code
+    town = chosen.ancestor_of_kind("township") if chosen is not None else None
+    if town is not None:
+        township = town.code
     if request.method == "POST" and (form.website.data or "").strip():
         return _show(form, 400, township, refused=_("This submission looks automatic and was not accepted. "
                                                     "If you are a person, leave the last field empty and send again."))
