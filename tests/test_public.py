@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime
 
 from portal import ledger
+from portal.ledger import Publication
 from portal.extensions import db
 from portal.orgs import set_setting
 from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, unit
@@ -181,6 +182,28 @@ def test_search_reads_only_the_publications_holding_every_bigram(app, client, tr
     assert "修路和路灯" in text_of(client.get("/search?q=abc-12"))  # ASCII in any case, across the hyphen
     html = text_of(client.get("/search?q=路"))
     assert "修路和路灯" in html and "村道修路灯杆更换" in html and "低保名单" not in html
+
+
+def test_search_reads_the_candidates_a_batch_at_a_time_newest_first(app, client, tree, monkeypatch):
+    from portal.public import services
+
+    monkeypatch.setattr(services, "SEARCH_BATCH", 2)
+    titles = ["修路灯01", "修路和路灯02", "修路灯03", "低保04", "修路和路灯05", "修路和路灯06", "修路灯07", "修路灯08"]
+    ids = [publish(app, VILLAGE_A1, title) for title in titles]
+    with app.app_context():
+        ledger.correct(ids[2], reason="改名", title="路灯维修03", payload={"body": ""})  # no longer 修路灯
+        ledger.withdraw(ids[6], reason="重复")
+        db.session.commit()
+        found = lambda cap: [db.session.get(Publication, seq).title  # noqa: E731
+                             for seq in services.search_seqs(services.search_terms("修路灯"), cap)]
+        # the candidates (every bigram) come two at a time; 修路和路灯 and the old revision of 03 are not matches
+        assert found(10) == ["修路灯08", "修路灯01"]
+        assert found(1) == ["修路灯08", "修路灯01"]  # the cap and one more: there are more
+        assert found(0) == ["修路灯08"]
+        assert [db.session.get(Publication, seq).title for seq in services.search_seqs(["路"], 3)] == [
+            "路灯维修03", "修路灯08", "修路和路灯06", "修路和路灯05"]  # no bigram: the ledger, newest first
+    html = text_of(client.get("/search?q=修路灯"))
+    assert "2 results" in html and html.index("修路灯08") < html.index("修路灯01")
 
 
 def test_a_correction_is_found_by_its_new_text_only(app, client, tree):

@@ -166,7 +166,7 @@ def latest_revisions(*criteria, among=None, withdrawn=False, scan=False):
     not to `.where()` on the result: there they filter only the answer, after the whole
     ledger has been grouped (at county scale 30 ms a query instead of 2).
 
-    `among`, a select of seqs (the search index's candidates), keeps only those revisions, and
+    `among`, seqs (a select or a list: the search index's candidates), keeps only those revisions, and
     each is then checked for a newer revision of its own (one index probe) instead of grouping
     the whole ledger. It is the first condition, as SQLite starts from the first list of
     primary keys it is given.

@@ -232,23 +232,50 @@ def search_terms(q):
     return terms[:SEARCH_MAX_TERMS]
 
 
-def search_query(terms):
-    """A select of latest publications whose title, summary or search text contain every term."""
+# Candidates checked exactly at a time: a common word (管理费用 is in every statement) fills a page of
+# results from the newest few thousand publications instead of checking the whole ledger.
+SEARCH_BATCH = 2000
+
+
+def search_seqs(terms, cap):
+    """The seqs of the latest publications whose title, summary or search text contain every term,
+    newest first, `cap` + 1 at most (one more tells that there are more).
+
+    The candidates (the bigram index's, portal.public.search; the whole ledger's when no term has
+    a bigram) are read newest first, SEARCH_BATCH at a time, and each batch is checked exactly
+    until enough are found.
+    """
     # LIKE on substrings rather than a word index: Chinese has no spaces between words,
-    # so 修路 must match inside 村道修路工程. autoescape keeps % and _ literal. The bigram
-    # index (portal.public.search) narrows the publications LIKE has to read.
+    # so 修路 must match inside 村道修路工程. autoescape keeps % and _ literal.
     conditions = [
         or_(Publication.title.icontains(t, autoescape=True), Publication.summary.icontains(t, autoescape=True),
             Publication.search_text.icontains(t, autoescape=True))
         for t in terms
     ]
-    return latest_revisions(among=search.candidates(terms, db.session.get_bind().dialect.name)).where(and_(*conditions))
+    dialect = db.session.get_bind().dialect.name
+    found, before = [], None
+    while len(found) <= cap:
+        candidates = search.candidates(terms, dialect, before=before, limit=SEARCH_BATCH)
+        if candidates is None:
+            candidates = select(Publication.seq).order_by(Publication.seq.desc()).limit(SEARCH_BATCH)
+            if before is not None:
+                candidates = candidates.where(Publication.seq < before)
+        batch = db.session.scalars(candidates).all()
+        if not batch:
+            break
+        matching = (latest_revisions(among=batch).where(and_(*conditions)).with_only_columns(Publication.seq)
+                    .limit(cap + 1 - len(found)))
+        found += db.session.scalars(matching).all()
+        if len(batch) < SEARCH_BATCH:
+            break
+        before = batch[-1]
+    return found[:cap + 1]
 
 
 class OnePassPagination(Pagination):
-    """A page of a query whose WHERE reads every publication's text (a search): the matching seqs are
-    found in one pass (up to `cap`, newest first) and counted, then only the page's publications are
-    loaded; db.paginate would read all the text twice (items, then count), and to the end.
+    """A page of search results: the matching seqs are found once (up to `cap`, newest first) and
+    counted, then only the page's publications are loaded; db.paginate would read the text twice
+    (items, then count), and to the end.
 
     `more` says the cap cut the results short: `total` is then the cap, not the number that match.
     """
@@ -258,8 +285,7 @@ class OnePassPagination(Pagination):
         super().__init__(**kwargs)
 
     def _query_items(self):
-        query = self._query_args["select"]
-        seqs = db.session.scalars(query.with_only_columns(Publication.seq).limit(self.cap + 1)).all()
+        seqs = search_seqs(self._query_args["terms"], self.cap)
         self.more = len(seqs) > self.cap
         self._seqs = seqs[:self.cap]
         page = self._seqs[self._query_offset:self._query_offset + self.per_page]
@@ -272,8 +298,8 @@ class OnePassPagination(Pagination):
 
 def search_publications(terms, page=1, per_page=20):
     """One page of search results for `terms` (a list from search_terms), of the newest SEARCH_MAX_RESULTS."""
-    return OnePassPagination(SEARCH_MAX_RESULTS, select=search_query(terms), page=max(1, page),
-                             per_page=per_page, error_out=False)
+    return OnePassPagination(SEARCH_MAX_RESULTS, terms=terms, page=max(1, page), per_page=per_page,
+                             error_out=False)
 
 
 # --- content pages ------------------------------------------------------------------
