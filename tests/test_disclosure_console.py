@@ -293,6 +293,8 @@ def test_the_county_sees_compliance_by_township_and_opens_one(app, site):
     one = client.get(link).get_data(as_text=True)
     villages = set(re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>\d{4}-", one))
     assert 'id="township-table"' not in one and villages == {"导子村", "王庄村"}
+    village_select = one.split('id="f-village"')[1].split("</select>")[0]
+    assert "王庄村" in village_select and "李家村" not in village_select  # the township's villages to choose from
 
 
 def test_a_long_compliance_table_is_paged_and_its_counts_and_downloads_hold_every_row(app, site, monkeypatch):

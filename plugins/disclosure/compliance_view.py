@@ -88,12 +88,15 @@ def counts(found):
     return compliance.counts(found)
 
 
-def options(org):
-    """Townships and villages below `org` for the filter selects."""
+def options(org, filters):
+    """Townships and villages below `org` for the filter selects; the villages of the township
+    chosen, when one is (a county has hundreds)."""
     below = list(db.session.scalars(org.subtree_query().where(OrgUnit.kind.in_(("township", "village")))
                                     .order_by(OrgUnit.code)))
-    return {"townships": [u for u in below if u.kind == "township"],
-            "villages": [u for u in below if u.kind == "village"]}
+    townships = [u for u in below if u.kind == "township"]
+    chosen = next((t for t in townships if t.code == filters.township), None)
+    return {"townships": townships,
+            "villages": [u for u in below if u.kind == "village" and (chosen is None or u.is_within(chosen))]}
 
 
 def _townships_of(org, found):
