@@ -27,6 +27,10 @@ def test_villager_reads_a_corrected_month_and_downloads_it(tab):
     assert "第2版" in main  # the demo's corrected August statement
     assert "村务监督委员会" in main
     assert tab.page.locator("main svg").count() >= 3
+    # the charts' labels keep a reading size on a wide screen too (the SVG scales with its width)
+    label_px = tab.page.evaluate("Math.max(...[...document.querySelectorAll('main .chart-label')]"
+                                 ".map(e => e.getBoundingClientRect().height))")
+    assert 8 < label_px <= 24, label_px
     csv = tab.page.request.get(tab.base_url + f"/o/{VILLAGE}/finance/2026-08.csv")
     assert csv.status == 200 and csv.text().lstrip("\ufeff").startswith("日期,凭证号,科目代码,科目,摘要")
     tab.page.locator(f"a[href='/o/{VILLAGE}/finance/2026-08/notice']").click()
