@@ -50,20 +50,16 @@ def form():
     township's villages; `?township=<code>` lists that township's villages.
     """
     form = CaseForm()
-    chosen = None
-    township = request.args.get("township", "")
-    if request.method == "POST":
-        # Filing checks only the chosen village; the list is built only to show the form again.
-        chosen = services.village_for_filing(form.village.data)
-        form.set_villages([(chosen.ancestor_of_kind("township"), [chosen])] if chosen else [])
-    else:
-        chosen = services.village_for_filing(request.args.get("village", ""))
-        if chosen is not None:
-            form.village.data = chosen.code
+    posted = request.method == "POST"
+    chosen = services.village_for_filing(form.village.data if posted else request.args.get("village", ""))
     town = chosen.ancestor_of_kind("township") if chosen is not None else None
-    if town is not None:
-        township = town.code
-    if request.method == "POST" and (form.website.data or "").strip():
+    township = town.code if town is not None else request.args.get("township", "")
+    if posted:
+        # Filing checks only the chosen village; the list is built only to show the form again.
+        form.set_villages([(town, [chosen])] if chosen else [])
+    elif chosen is not None:
+        form.village.data = chosen.code
+    if posted and (form.website.data or "").strip():
         return _show(form, 400, township, refused=_("This submission looks automatic and was not accepted. "
                                                     "If you are a person, leave the last field empty and send again."))
     if form.validate_on_submit():
@@ -84,7 +80,7 @@ def form():
             else:
                 # shown only now that the case is committed
                 return redirect(url_for("hotline_public.track", code=case.code, new=1), 303)
-    return _show(form, 400 if request.method == "POST" else 200, township)
+    return _show(form, 400 if posted else 200, township)
 
 
 def _show(form, status, township, **extra):
