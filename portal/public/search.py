@@ -61,7 +61,7 @@ def candidates(terms, dialect, before=None, limit=None):
     if not wanted:
         return None
     if dialect == "postgresql":
-        # For a common bigram PostgreSQL reads the ledger's newest rows and tests each one's array
+        # For a common bigram PostgreSQL reads this table's newest rows and tests each one's array
         # until `limit` match; for a rare one it reads the GIN index. (Testing every row's array,
         # as it did for a common word without the limit, took 0.18 s at county scale.)
         where, params = "grams @> CAST(:grams AS text[])", {"grams": wanted}
