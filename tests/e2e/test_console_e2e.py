@@ -59,3 +59,31 @@ def test_console_page_is_clean_and_accessible(tab, path):
     assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
     assert tab.serious_a11y_violations() == []
     assert tab.errors == []
+
+
+COUNTY = "990101000000"
+FILTERED_LISTS = ["/console/hotline/", "/console/disclosure/compliance", f"/console/training/{COUNTY}",
+                  f"/console/training/{COUNTY}/members", f"/console/training/{COUNTY}/compliance"]
+
+
+@pytest.mark.parametrize("path", FILTERED_LISTS)
+def test_a_lists_filters_read_label_over_field_and_sit_in_one_row_on_a_wide_screen(tab, path):
+    """Every plugin's filter bar is laid out alike: each label over its own field, a year field
+    as wide as a year, and on a desktop the fields side by side."""
+    tab.login("admin")
+    assert tab.goto(path).status == 200
+    fields = tab.page.evaluate("""() => [...document.querySelectorAll('form.filters label[for]')].map(label => {
+        const field = document.getElementById(label.htmlFor), l = label.getBoundingClientRect(),
+              f = field.getBoundingClientRect();
+        return {name: field.name, type: field.type, labelBottom: l.bottom, labelLeft: l.left,
+                top: f.top, left: f.left, width: f.width};
+    })""")
+    assert len(fields) >= 1
+    for f in fields:
+        assert f["labelBottom"] <= f["top"] + 1 and abs(f["labelLeft"] - f["left"]) <= 2, f
+        if f["type"] == "number":
+            assert f["width"] <= 120, f
+    if tab.size == "desktop":
+        tops = [f["top"] for f in fields]
+        assert max(tops) - min(tops) <= 4, fields  # one row (a select and a text field differ by a pixel)
+    assert tab.fits_width()
