@@ -153,6 +153,30 @@ def test_search_every_term_must_match(app, client, tree):
     assert "村道" not in text_of(client.get("/search?q=修路+不存在"))
 
 
+def test_a_result_shows_where_its_text_matched_with_the_terms_marked(app, client, tree):
+    before, after = (" ".join(f"管理费用 {side}{i}笔" for i in range(30)) for side in "前后")
+    publish(app, VILLAGE_A1, "2024年1月财务公开", summary="收入 100 元", body=f"{before} 公益支出 路灯维修 {after}")
+    publish(app, VILLAGE_A1, "路灯安装公示", summary="安装路灯20盏", body="路灯")
+    html = text_of(client.get("/search?q=路灯+维修"))
+    assert "公益支出 <mark>路灯</mark><mark>维修</mark>" in html  # found forty lines in, shown
+    assert "前29笔" in html and "后0笔" in html  # the lines around the match,
+    assert "前0笔" not in html and "后29笔" not in html and "…" in html  # and only those, cut with an ellipsis
+    shown = text_of(client.get("/search?q=路灯"))
+    assert "安装路灯20盏" in shown  # the title shows the term: the summary stays
+    assert "<script>" not in text_of(client.get("/search?q=%3Cscript%3E"))
+
+
+def test_an_excerpt_marks_every_term_in_its_window_and_ignores_case():
+    from types import SimpleNamespace
+
+    from portal.public.services import search_excerpt
+
+    pub = SimpleNamespace(title="Minutes", summary="", search_text="before " * 10 + "Road lamp ROAD repair" + " after" * 10)
+    pieces = search_excerpt(pub, ["road", "lamp"], width=11)
+    assert [p for p, matched in pieces if matched] == ["Road", "lamp", "ROAD"]
+    assert "".join(p for p, _m in pieces) == "…ore before Road lamp ROAD …"
+    assert search_excerpt(SimpleNamespace(title="Road works", summary="", search_text="road"), ["ROAD"]) is None
+
 def test_search_treats_like_wildcards_literally_and_skips_withdrawn(app, client, tree):
     publish(app, VILLAGE_A1, "完成率100%")
     publish(app, VILLAGE_A1, "完成率1000")

@@ -302,6 +302,35 @@ def search_publications(terms, page=1, per_page=20):
                              error_out=False)
 
 
+EXCERPT_WIDTH = 24  # characters shown on each side of the first match
+
+
+def search_excerpt(pub, terms, width=EXCERPT_WIDTH):
+    """Where a search result matched, for the results list: [(piece, is_match), ...] of a few
+    dozen characters around the first term its title does not show, or None when the title
+    shows them all. A statement matches 路灯 somewhere in its forty lines; this shows where."""
+    hidden = [t for t in terms if t.casefold() not in (pub.title or "").casefold()]
+    if not hidden:
+        return None
+    text = " ".join(filter(None, (pub.summary, pub.search_text)))
+    first = re.search("|".join(map(re.escape, hidden)), text, re.IGNORECASE)
+    if first is None:
+        return None
+    start, end = max(0, first.start() - width), min(len(text), first.end() + width)
+    window = text[start:end]
+    pieces, at = [], 0
+    # every term is marked within the window, the longest first where two overlap
+    pattern = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
+    for match in re.finditer(pattern, window, re.IGNORECASE):
+        pieces += [(window[at:match.start()], False), (match.group(), True)]
+        at = match.end()
+    pieces.append((window[at:], False))
+    if start > 0:
+        pieces[0] = ("…" + pieces[0][0], False)
+    if end < len(text):
+        pieces[-1] = (pieces[-1][0] + "…", False)
+    return [piece for piece in pieces if piece[0]]
+
 # --- content pages ------------------------------------------------------------------
 
 def content_page(content_dir, slug):
