@@ -9,6 +9,7 @@ from sqlalchemy import select
 from . import ledger
 from .accounts.models import Role
 from .accounts.services import create_user, grant_role
+from .console.services import notice_text
 from .extensions import db
 from .orgs.models import OrgUnit, Person, Position
 from .orgs.services import create_unit
@@ -123,9 +124,8 @@ def _demo_notices(county, admin):
     )
     pubs = []
     for code, title, body in notices:
-        pubs.append(ledger.publish(plugin="core", kind="notice", org=units[code], title=title,
-                                   summary=body.split("\n")[0][:120], payload={"body": body}, search_text=body, user=admin))
+        pubs.append(ledger.publish(plugin="core", kind="notice", org=units[code], title=title, user=admin,
+                                   **notice_text(body)))
     first = pubs[2]
     body = first.payload["body"].replace("38.6万元", "38.6万元（含监理费）")
-    ledger.correct(first.pub_id, reason="补充说明预算包含监理费", title=first.title, summary=first.summary,
-                   payload={"body": body}, search_text=body, user=admin)
+    ledger.correct(first.pub_id, reason="补充说明预算包含监理费", title=first.title, user=admin, **notice_text(body))

@@ -1,9 +1,13 @@
-"""Markdown to HTML, sanitized: no script, no event handlers, no javascript: links."""
+"""Markdown to HTML, sanitized: no script, no event handlers, no javascript: links; and to plain text."""
+
+import html
 
 import markdown as md
 import nh3
 from markupsafe import Markup
 
+EXTENSIONS = ["tables", "sane_lists", "fenced_code"]
+SUMMARY_LENGTH = 120  # characters of a summary in a list or a feed
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt", "em",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s", "span",
@@ -21,9 +25,8 @@ ALLOWED_ATTRIBUTES = {
 
 def render_markdown(text):
     """Render markdown `text` to sanitized HTML, marked safe for templates."""
-    html = md.markdown(text or "", extensions=["tables", "sane_lists", "fenced_code"], output_format="html")
     clean = nh3.clean(
-        html,
+        md.markdown(text or "", extensions=EXTENSIONS, output_format="html"),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto", "tel"},
@@ -33,6 +36,8 @@ def render_markdown(text):
 
 
 def plain_text(text, limit=None):
-    """Markdown `text` as plain text (for search and summaries)."""
-    out = nh3.clean(md.markdown(text or ""), tags=set()).strip()
-    return out[:limit] if limit else out
+    """Markdown `text` as one line of plain text, for search and summaries: the marks and tags gone,
+    entities read back (& rather than &amp;), paragraphs and table cells apart by one space, so a
+    salutation such as 各乡镇： runs on into what it announces; cut at `limit` with an ellipsis."""
+    out = " ".join(html.unescape(nh3.clean(md.markdown(text or "", extensions=EXTENSIONS), tags=set())).split())
+    return out[:limit - 1] + "…" if limit and len(out) > limit else out

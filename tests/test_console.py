@@ -166,6 +166,20 @@ def test_notice_publish_correct_withdraw(app, client, tree, login_as):
     assert "withdrawn" in listing
 
 
+def test_a_notice_is_listed_with_its_opening_words_past_the_salutation(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    body = "各村：\n\n因**管道维修**，12月3日全天停水。\n\n| 村 | 时间 |\n|---|---|\n| 东村 | 8:00–18:00 |"
+    client.post("/console/notices", data={"org_code": TOWN_A, "title": "停水通知", "body": body})
+    home = client.get("/").get_data(as_text=True)
+    assert "各村： 因管道维修，12月3日全天停水。 村 时间 东村 8:00–18:00" in home  # no markdown marks
+    (pub_id, *_), = _pubs(app)
+    client.post(f"/console/notices/{pub_id}", data={"title": "停水通知", "body": "各村：\n\n改为12月4日停水。",
+                                                     "reason": "日期改了"})
+    assert "各村： 改为12月4日停水。" in client.get("/").get_data(as_text=True)  # the correction's own summary
+    with app.app_context():
+        searched = db.session.scalar(select(Publication.search_text).order_by(Publication.seq))
+    assert "东村 8:00–18:00" in searched and "|" not in searched and "*" not in searched  # text, not markdown
+
 def test_notice_outside_scope_is_refused(app, client, tree, login_as):
     login_as("township_admin", TOWN_A)
     resp = client.post("/console/notices", data={"org_code": VILLAGE_B1, "title": "x", "body": "y"})

@@ -359,7 +359,7 @@ def test_demo_history_has_statements_late_missing_and_a_correction(ctx):
 def test_the_summary_of_a_text_carries_on_past_its_lead_in():
     from types import SimpleNamespace
 
-    draft = SimpleNamespace(statement=None, body="## 2026年第3季度村务公开：\n\n1. 机井维修\n2. 村内绿化")
-    assert services.summary_of(draft) == "2026年第3季度村务公开： 1. 机井维修 2. 村内绿化"
+    draft = SimpleNamespace(statement=None, body="## 2026年第3季度村务公开：\n\n1. 机井维修\n2. **村内绿化** &amp; 修路")
+    assert services.summary_of(draft) == "2026年第3季度村务公开： 机井维修 村内绿化 & 修路"
     long = SimpleNamespace(statement=None, body="公" * 300)
     assert len(services.summary_of(long)) == 120 and services.summary_of(long).endswith("…")

@@ -15,6 +15,7 @@ from flask_babel import pgettext
 from portal import audit, ledger, uploads
 from portal.accounts import can
 from portal.extensions import db
+from portal.markup import SUMMARY_LENGTH, plain_text
 from portal.orgs import get_setting
 from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
@@ -347,14 +348,13 @@ def summary_of(d):
     if s:
         return (f"{s['month']} 收入 {_yuan(s['income_fen'])} 元，支出 {_yuan(s['expense_fen'])} 元，"
                 f"期末余额 {_yuan(s['closing_fen'])} 元")
-    # the first lines together, so a lead-in such as "本季度公开如下：" is followed by what it announces
-    text = " ".join(line.strip(" #>*-") for line in (d.body or "").splitlines() if line.strip(" #>*-"))
-    return text if len(text) <= 120 else text[:119] + "…"
+    # the whole text on one line, so a lead-in such as "本季度公开如下：" is followed by what it announces
+    return plain_text(d.body, limit=SUMMARY_LENGTH)
 
 
 def search_text_of(d):
     """Plain text for search: the body without markdown marks, and the statement's summaries."""
-    words = [re.sub(r"[#>*_`|\[\]()-]+", " ", d.body or "")]
+    words = [plain_text(d.body)]
     for line in (d.statement or {}).get("lines", []):
         words.append(f"{line.get('account', '')} {line.get('summary', '')}")
     return " ".join(w.strip() for w in words if w.strip())

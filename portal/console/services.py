@@ -16,6 +16,7 @@ from ..accounts.services import AccountError, grant_role
 from ..audit import AuditEvent
 from ..extensions import db
 from ..ledger import Publication, latest_revisions
+from ..markup import SUMMARY_LENGTH, plain_text
 from ..orgs.kinds import kind_for, kinds
 from ..orgs.models import OrgUnit
 from ..orgs.services import import_csv
@@ -193,6 +194,11 @@ def module_states(unit):
 
 
 # --- notices and the audit log --------------------------------------------------------
+
+def notice_text(body):
+    """The summary, payload and search text of a notice (通知公告) whose body is the markdown `body`."""
+    return dict(summary=plain_text(body, limit=SUMMARY_LENGTH), payload={"body": body}, search_text=plain_text(body))
+
 
 def notices_in_scope(user):
     """Latest revision of every core notice published within `user`'s notice.publish scope."""

@@ -154,8 +154,7 @@ def notices():
         else:
             try:
                 pub = ledger.publish(plugin="core", kind="notice", org=unit, title=form.title.data,
-                                     payload={"body": form.body.data}, search_text=form.body.data,
-                                     user=current_user._get_current_object())
+                                     user=current_user._get_current_object(), **services.notice_text(form.body.data))
             except LedgerError as exc:
                 db.session.rollback()
                 form.title.errors.append(str(exc))
@@ -178,8 +177,7 @@ def notice_detail(pub_id):
     if form.validate_on_submit():
         try:
             ledger.correct(pub_id, reason=form.reason.data, title=form.title.data,
-                           payload={"body": form.body.data}, search_text=form.body.data,
-                           user=current_user._get_current_object())
+                           user=current_user._get_current_object(), **services.notice_text(form.body.data))
         except LedgerError as exc:
             db.session.rollback()
             form.reason.errors.append(str(exc))
