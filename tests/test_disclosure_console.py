@@ -369,3 +369,18 @@ def test_a_published_disclosure_is_withdrawn_with_a_reason(app, site):
         revisions = db.session.scalars(select(Publication).where(Publication.pub_id == pub_id)
                                        .order_by(Publication.revision)).all()
         assert [r.action for r in revisions] == ["publish", "withdraw"]
+
+
+def test_every_published_disclosure_can_be_reached_from_the_console_a_page_at_a_time(app, site, monkeypatch):
+    from plugins.disclosure import views
+
+    _published_history(app)
+    monkeypatch.setattr(views, "PUBLISHED_PER_PAGE", 1)
+    client = site("clerk")
+    first, second = (client.get(f"/console/disclosure/?org={VILLAGE_A1}" + (f"&page={n}" if n > 1 else ""))
+                     .get_data(as_text=True) for n in (1, 2))
+    assert "2026年10月" in first and "2026年9月" not in first  # newest first
+    assert "2026年9月" in second and "Page 2 of 2" in second
+    assert re.search(r'rel="next" href="[^"]*org=%s[^"]*page=2[^"]*#published' % VILLAGE_A1, first)
+    past = client.get(f"/console/disclosure/?org={VILLAGE_A1}&page=7").get_data(as_text=True)
+    assert "past the end of the list" in past and "Nothing published yet" not in past

@@ -11,6 +11,7 @@ from portal.console.views import page_of, render_console, working_org
 from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.tabular import TableError
+from portal.web import page_number
 
 from . import compliance_view, revisions, services, worklist
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
@@ -20,6 +21,7 @@ from .services import DisclosureError, PersonalDataFound
 bp = Blueprint("disclosure", __name__, url_prefix="/console/disclosure", template_folder="templates")
 WORKFLOW = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish")
 COMPLIANCE_ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
+PUBLISHED_PER_PAGE = 50
 
 
 def _host():
@@ -72,9 +74,9 @@ def index():
         abort(404)
     _host().require_active("disclosure", org)
     drafts = worklist.drafts_at([org], states=("draft", "returned", "submitted", "countersigned", "approved"))
-    published = db.session.scalars(
-        ledger.latest_revisions(ledger.Publication.plugin == "disclosure",
-                                ledger.Publication.org_id.in_(org.subtree_ids())).limit(50)).all()
+    published = db.paginate(ledger.latest_revisions(ledger.Publication.plugin == "disclosure",
+                                                    ledger.Publication.org_id.in_(org.subtree_ids())),
+                            page=page_number(), per_page=PUBLISHED_PER_PAGE, error_out=False)
     active = {}  # by parent unit: villages of a township with the plugin off get no "new draft" links
     villages = []
     for u in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
