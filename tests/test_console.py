@@ -180,6 +180,18 @@ def test_a_notice_is_listed_with_its_opening_words_past_the_salutation(app, clie
         searched = db.session.scalar(select(Publication.search_text).order_by(Publication.seq))
     assert "东村 8:00–18:00" in searched and "|" not in searched and "*" not in searched  # text, not markdown
 
+def test_every_notice_in_scope_is_listed_a_page_at_a_time(app, client, tree, login_as, monkeypatch):
+    from portal.console import views
+
+    monkeypatch.setattr(views, "NOTICES_PER_PAGE", 2)
+    login_as("township_admin", TOWN_A)
+    for n in range(5):
+        client.post("/console/notices", data={"org_code": VILLAGE_A1, "title": f"第{n}号通知", "body": "见附件"})
+    pages = [client.get("/console/notices" + (f"?page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3)]
+    listed = [re.findall(r"第(\d)号通知</a>", html) for html in pages]
+    assert listed == [["4", "3"], ["2", "1"], ["0"]] and "Page 3 of 3" in pages[2]
+    assert "past the end of the list" in client.get("/console/notices?page=9").get_data(as_text=True)
+
 def test_notice_outside_scope_is_refused(app, client, tree, login_as):
     login_as("township_admin", TOWN_A)
     resp = client.post("/console/notices", data={"org_code": VILLAGE_B1, "title": "x", "body": "y"})

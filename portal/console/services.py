@@ -200,14 +200,12 @@ def notice_text(body):
     return dict(summary=plain_text(body, limit=SUMMARY_LENGTH), payload={"body": body}, search_text=plain_text(body))
 
 
-def notices_in_scope(user):
-    """Latest revision of every core notice published within `user`'s notice.publish scope."""
+def notices_query(user):
+    """A select of the latest revision of every core notice published within `user`'s notice.publish
+    scope, newest first, withdrawn ones included."""
     roots = scope_roots(user, "notice.publish")
-    if not roots:
-        return []
-    return list(db.session.scalars(latest_revisions(
-        Publication.plugin == "core", Publication.kind == "notice", Publication.org_id.in_(_org_ids_under(roots)),
-        withdrawn=True).limit(200)))
+    return latest_revisions(Publication.plugin == "core", Publication.kind == "notice",
+                            Publication.org_id.in_(_org_ids_under(roots)) if roots else False, withdrawn=True)
 
 
 def audit_query(user, action=None):

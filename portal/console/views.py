@@ -22,6 +22,7 @@ from . import services
 from .forms import CorrectionForm, NoticeForm, ToggleForm, WithdrawForm
 
 bp = Blueprint("console", __name__, url_prefix="/console")
+NOTICES_PER_PAGE = 50
 
 
 def working_org():
@@ -162,7 +163,9 @@ def notices():
                 db.session.commit()
                 flash(_("Notice published (no. %(id)d).", id=pub.pub_id), "success")
                 return back("console.notices")
-    return render_console("console/notices.html", form=form, items=services.notices_in_scope(current_user))
+    page = db.paginate(services.notices_query(current_user), page=page_number(), per_page=NOTICES_PER_PAGE,
+                       error_out=False)
+    return render_console("console/notices.html", form=form, page=page)
 
 
 @bp.route("/notices/<int:pub_id>", methods=["GET", "POST"])
@@ -216,7 +219,7 @@ def notice_withdraw(pub_id):
 def audit_log():
     """Audit events at units in scope, newest first, filtered by action."""
     action = request.args.get("action", "")[:60]
-    page = db.paginate(services.audit_query(current_user, action), per_page=50, error_out=False, count=True)
+    page = db.paginate(services.audit_query(current_user, action), page=page_number(), per_page=50, error_out=False)
     units = {u.id: u for u in db.session.scalars(
         db.select(OrgUnit).where(OrgUnit.id.in_({e.org_id for e in page.items if e.org_id})))}
     return render_console("console/audit.html", page=page, action=action, units=units)
