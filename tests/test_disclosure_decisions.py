@@ -286,6 +286,22 @@ def test_who_may_see_and_record(app, client, login_as, town):
         assert db.session.scalar(select(func.count(DecisionStep.id))) == 0
 
 
+def test_the_township_lists_every_decision_below_it_a_page_at_a_time(app, client, login_as, town, monkeypatch):
+    from plugins.disclosure import decision_views
+
+    monkeypatch.setattr(decision_views, "DECISIONS_PER_PAGE", 2)
+    with app.app_context():
+        clerks = {code: make_user("village_clerk", code, f"clerk-{code}") for code in (VILLAGE_A1, VILLAGE_A2)}
+        for n in range(3):
+            village = VILLAGE_A1 if n % 2 else VILLAGE_A2  # two villages of the township
+            decisions.create_decision(unit(village), clerks[village], title=f"第{n}项决策", matter="集体土地和资产发包")
+        db.session.commit()
+    login_as("viewer", TOWN_A)
+    base = f"/console/disclosure/decisions?org={TOWN_A}"
+    pages = [client.get(base + (f"&page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2)]
+    assert [re.findall(r"第(\d)项决策</a>", html) for html in pages] == [["2", "1"], ["0"]]
+    assert "Page 2 of 2" in pages[1]
+
 def test_the_demo_has_a_complete_decision_and_one_in_progress(app, client):
     from portal.demo import load_demo
 

@@ -333,6 +333,24 @@ def test_overdue_requests_show_on_the_township_dashboard_and_work_list(app, clie
     assert work.index("土地发包合同") < work.index("新的点题") and "overdue" in work
 
 
+def test_an_old_open_request_heads_the_work_list_however_many_came_after_it(app, client, login_as, monkeypatch):
+    from plugins.disclosure import participation_views
+
+    monkeypatch.setattr(participation_views, "PER_PAGE", 2)
+    _setup(app)
+    with app.app_context():
+        p.file_request(unit(VILLAGE_A1), topic="旧的点题", now=dt.datetime(2026, 1, 5, 2))
+        for n in range(4):
+            p.file_request(unit(VILLAGE_A1), topic=f"已答复{n}", now=dt.datetime(2026, 2, 1 + n, 2)).state = "answered"
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+    base = f"/console/disclosure/participation/?org={TOWN_A}"
+    pages = [client.get(base + (f"&requests_page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3)]
+    listed = [re.findall(r"(旧的点题|已答复\d)</a>", html) for html in pages]
+    assert listed == [["旧的点题", "已答复3"], ["已答复2", "已答复1"], ["已答复0"]]
+    assert re.search(r'rel="next" href="[^"]*requests_page=2[^"]*#req-title', pages[0])
+    assert "No objections." in pages[0]  # the other list on the page is not paged along
+
 def test_staff_outside_the_village_get_404(app, client, login_as):
     from tests.helpers import VILLAGE_A2
 

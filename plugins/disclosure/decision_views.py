@@ -17,6 +17,7 @@ from portal.console.views import render_console, working_org
 from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.timeutil import local_today
+from portal.web import page_number
 
 from . import decisions
 from .decisions import DecisionError
@@ -27,6 +28,7 @@ from .views import _host, _user, bp
 
 READERS = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish",
            "disclosure.compliance")
+DECISIONS_PER_PAGE = 50
 
 
 def _may_read(org):
@@ -49,10 +51,10 @@ def decisions_index():
     if org is None or not _may_read(org):
         abort(404)
     _host().require_active("disclosure", org)
-    rows = db.session.scalars(
-        select(MajorDecision).join(OrgUnit, MajorDecision.org_id == OrgUnit.id)
-        .where(OrgUnit.path.startswith(org.path, autoescape=True)).order_by(MajorDecision.id.desc()).limit(200)).all()
-    rows = [d for d in rows if _may_read(d.org)]
+    # a grant covers its unit's subtree: whoever may read `org` may read every decision below it
+    rows = db.paginate(select(MajorDecision).join(OrgUnit, MajorDecision.org_id == OrgUnit.id)
+                       .where(OrgUnit.path.startswith(org.path, autoescape=True)).order_by(MajorDecision.id.desc()),
+                       page=page_number(), per_page=DECISIONS_PER_PAGE, error_out=False)
     villages = [v for v in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village")
                                               .order_by(OrgUnit.code))
                 if can(current_user, "disclosure.draft", v) and _host().is_active("disclosure", v)]

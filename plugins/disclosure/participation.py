@@ -18,7 +18,7 @@ which answers within `disclosure.objection_township_days`.
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 
 from portal import audit, ledger
 from portal.accounts import can
@@ -321,19 +321,23 @@ def _below(model, org):
         OrgUnit.path.startswith(org.path, autoescape=True))
 
 
-def requests_below(org, limit=200):
-    """Requests at or below `org`: open ones first (by deadline), then answered ones, newest first."""
-    rows = db.session.scalars(_below(DisclosureRequest, org).order_by(DisclosureRequest.filed_at.desc())
-                              .limit(limit)).all()
-    return sorted(rows, key=lambda r: (r.state != "open", r.due_at if r.state == "open" else -r.filed_at.timestamp()))
+def requests_below(org):
+    """A select of the requests at or below `org`: the open ones first, soonest deadline first (an old
+    overdue request heads the list, however many came after it), then the answered ones, newest first."""
+    is_open = DisclosureRequest.state == "open"
+    return _below(DisclosureRequest, org).order_by(
+        case((is_open, 0), else_=1), case((is_open, DisclosureRequest.due_at)), DisclosureRequest.filed_at.desc(),
+        DisclosureRequest.id.desc())
 
 
-def objections_below(org, limit=200):
-    """Objections at or below `org` (and those escalated to it): open ones first, by deadline."""
+def objections_below(org):
+    """A select of the objections at or below `org` (and those escalated to it), in the order of
+    requests_below: the open ones by deadline, then the settled ones, newest first."""
+    is_open = DisclosureObjection.state.in_(OPEN_OBJECTION)
     q = select(DisclosureObjection).join(OrgUnit, DisclosureObjection.org_id == OrgUnit.id).where(
         or_(OrgUnit.path.startswith(org.path, autoescape=True), DisclosureObjection.township_id == org.id))
-    rows = db.session.scalars(q.order_by(DisclosureObjection.filed_at.desc()).limit(limit)).all()
-    return sorted(rows, key=lambda o: (o.state not in OPEN_OBJECTION, o.due_at or o.filed_at))
+    return q.order_by(case((is_open, 0), else_=1), case((is_open, DisclosureObjection.due_at)),
+                      DisclosureObjection.filed_at.desc(), DisclosureObjection.id.desc())
 
 
 def overdue_counts(org, now=None):

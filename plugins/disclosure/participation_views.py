@@ -13,6 +13,7 @@ from portal.accounts import can, permission_required
 from portal.console.views import render_console, working_org
 from portal.extensions import db
 from portal.timeutil import utcnow
+from portal.web import page_number
 
 from . import participation as p
 from .forms import ActionForm, AnswerForm, ReasonForm
@@ -23,6 +24,7 @@ bp = Blueprint("disclosure_participation", __name__, url_prefix="/console/disclo
                template_folder="templates")
 PERMISSIONS = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish",
                "disclosure.objection", "disclosure.personal")
+PER_PAGE = 50  # requests, and objections, a page
 
 
 def _me():
@@ -64,8 +66,12 @@ def index():
     if org is None or not _may_see(org):
         abort(404)
     current_app.extensions["portal"].require_active(p.PLUGIN, org)
-    return render_console("disclosure/console/participation.html", org=org, requests=p.requests_below(org),
-                          objections=p.objections_below(org), now=utcnow(), is_overdue=p.is_overdue,
+    requests = db.paginate(p.requests_below(org), page=page_number("requests_page"), per_page=PER_PAGE,
+                           error_out=False)
+    objections = db.paginate(p.objections_below(org), page=page_number("objections_page"), per_page=PER_PAGE,
+                             error_out=False)
+    return render_console("disclosure/console/participation.html", org=org, requests=requests,
+                          objections=objections, now=utcnow(), is_overdue=p.is_overdue,
                           request_states=p.REQUEST_STATES, objection_states=p.OBJECTION_STATES)
 
 
