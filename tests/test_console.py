@@ -9,7 +9,7 @@ from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.ledger.models import Publication
 from portal.ui import MenuLink
-from tests.helpers import COUNTY, PASSWORD, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1, make_user, unit
+from tests.helpers import COUNTY, PASSWORD, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, VILLAGE_B1, make_user, unit
 
 
 def test_every_console_route_names_its_permission(app):
@@ -50,6 +50,19 @@ def test_menu_skips_links_to_missing_endpoints(app, client, tree, login_as):
     html = client.get("/console/").get_data(as_text=True)
     assert "Good link" in html and "Broken link" not in html
 
+
+def test_staff_switch_to_a_unit_by_typing_its_name_or_code(client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    one = client.get("/console/?unit=王庄")
+    assert one.status_code == 302 and one.headers["Location"].endswith(f"/console/?org={VILLAGE_A2}")
+    assert client.get(f"/console/?unit={VILLAGE_A1}").headers["Location"].endswith(f"?org={VILLAGE_A1}")
+    several = client.get("/console/?unit=导子").get_data(as_text=True)  # the village, its branch and committees
+    listed = re.findall(r'<li><a href="/console/\?org=([^"]+)">', several)
+    assert listed[0] == VILLAGE_A1 and len(listed) == 4 and "Units matching “导子”" in several
+    # another township's village is not found, and a wildcard is a character
+    for text in ("李家", "%", TOWN_B):
+        page = client.get(f"/console/?unit={text}")
+        assert page.status_code == 200 and "No unit in your scope has the name or code" in page.get_data(as_text=True)
 
 def test_working_org_outside_scope_is_404(client, tree, login_as):
     login_as("township_admin", TOWN_A)

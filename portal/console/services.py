@@ -35,6 +35,23 @@ def _org_ids_under(roots):
     return select(OrgUnit.id).where(in_subtrees(OrgUnit.path, roots))
 
 
+UNIT_MATCHES_MAX = 20
+
+
+def find_units(user, text):
+    """Units in `user`'s console scope that `text` names: the unit with that code, else those whose
+    name contains it (导子 finds 导子村 and its branch), highest first; UNIT_MATCHES_MAX at most."""
+    text = (text or "").strip()[:60]
+    roots = scope_roots(user, "console.access")
+    if not text or not roots:
+        return []
+    in_scope = select(OrgUnit).where(in_subtrees(OrgUnit.path, roots))
+    by_code = db.session.scalar(in_scope.where(OrgUnit.code == text))
+    if by_code is not None:
+        return [by_code]
+    return list(db.session.scalars(in_scope.where(OrgUnit.name.contains(text, autoescape=True))
+                                   .order_by(func.length(OrgUnit.path), OrgUnit.path).limit(UNIT_MATCHES_MAX)))
+
 def month_start_utc(today=None):
     """The first moment of this month in Asia/Shanghai, as a naive UTC datetime."""
     today = today or local_today()

@@ -82,7 +82,12 @@ def back(endpoint="console.dashboard", **values):
 @bp.route("/")
 @permission_required("console.access")
 def dashboard():
-    """The dashboard of the working org: every active plugin's tiles."""
+    """The dashboard of the working org: every active plugin's tiles. `?unit=` (a name or a code typed
+    into the switcher) goes to the one unit in scope it names, or lists the several it matches."""
+    wanted = request.args.get("unit")
+    matches = services.find_units(current_user, wanted) if wanted is not None else None
+    if matches is not None and len(matches) == 1:
+        return redirect(url_for("console.dashboard", org=matches[0].code))
     org = working_org()
     host = current_app.extensions["portal"]
     widgets = [w for group in host.hooks_for(org).dashboard_widgets(user=current_user, org=org) for w in (group or ())]
@@ -91,7 +96,8 @@ def dashboard():
         html = render_template(w.template, **{"widget": w, "org": org, **(w.context or {})})
         tiles.append((w.title, Markup(html)))
     switch = [r for r in scope_roots(current_user, "console.access")]
-    return render_console("console/dashboard.html", org=org, tiles=tiles, roots=switch)
+    return render_console("console/dashboard.html", org=org, tiles=tiles, roots=switch, wanted=wanted,
+                          matches=matches, max_matches=services.UNIT_MATCHES_MAX)
 
 
 # --- modules ----------------------------------------------------------------------------
