@@ -377,10 +377,28 @@ def test_every_published_disclosure_can_be_reached_from_the_console_a_page_at_a_
     _published_history(app)
     monkeypatch.setattr(views, "PUBLISHED_PER_PAGE", 1)
     client = site("clerk")
-    first, second = (client.get(f"/console/disclosure/?org={VILLAGE_A1}" + (f"&page={n}" if n > 1 else ""))
+    first, second = (client.get(f"/console/disclosure/?org={VILLAGE_A1}" + (f"&published_page={n}" if n > 1 else ""))
                      .get_data(as_text=True) for n in (1, 2))
     assert "2026年10月" in first and "2026年9月" not in first  # newest first
     assert "2026年9月" in second and "Page 2 of 2" in second
-    assert re.search(r'rel="next" href="[^"]*org=%s[^"]*page=2[^"]*#published' % VILLAGE_A1, first)
-    past = client.get(f"/console/disclosure/?org={VILLAGE_A1}&page=7").get_data(as_text=True)
+    assert re.search(r'rel="next" href="[^"]*org=%s[^"]*published_page=2[^"]*#published' % VILLAGE_A1, first)
+    past = client.get(f"/console/disclosure/?org={VILLAGE_A1}&published_page=7").get_data(as_text=True)
     assert "past the end of the list" in past and "Nothing published yet" not in past
+
+
+
+def test_drafts_in_progress_are_paged_and_each_page_marks_the_readers_turn(app, site, monkeypatch):
+    from plugins.disclosure import views
+
+    monkeypatch.setattr(views, "DRAFTS_PER_PAGE", 2)
+    client = site("clerk")
+    ids = [_new_finance_draft(client, body=f"第{n}份草稿") for n in range(3)]
+    _import(client, ids[0])
+    client.post(f"/console/disclosure/d/{ids[0]}/submit")  # the oldest change is now the newest
+    jianwei = site("jianwei")
+    pages = [jianwei.get(f"/console/disclosure/?org={VILLAGE_A1}" + (f"&drafts_page={n}" if n > 1 else ""))
+             .get_data(as_text=True) for n in (1, 2)]
+    listed = [[int(i) for i in re.findall(r'href="/console/disclosure/d/(\d+)"', html)] for html in pages]
+    assert listed == [[ids[0], ids[2]], [ids[1]]]
+    assert pages[0].count("your turn") == 1  # the submitted one waits for the supervision committee
+    assert re.search(r'rel="next" href="[^"]*drafts_page=2[^"]*#in-progress', pages[0])

@@ -16,6 +16,7 @@ KINDS = ("regular", "immediate", "on_request")  # 定期 / 即时 / 点题(答�
 STATES = ("draft", "submitted", "countersigned", "approved", "published", "returned", "withdrawn")
 DONE = ("published", "withdrawn")  # in the ledger: never edited, never scanned again
 EDITABLE = ("draft", "returned")
+IN_PROGRESS = tuple(s for s in STATES if s not in DONE)  # on the road to the ledger
 
 
 class Disclosure(db.Model):

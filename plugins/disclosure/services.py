@@ -20,7 +20,7 @@ from portal.orgs import get_setting
 from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
 
-from .models import CATEGORIES, EDITABLE, KINDS, Disclosure, DisclosureStep
+from .models import CATEGORIES, EDITABLE, IN_PROGRESS, KINDS, Disclosure, DisclosureStep
 
 PLUGIN = KIND = "disclosure"
 
@@ -300,8 +300,7 @@ def scan(d):
 def mask_all(d, user):
     """Replace every finding by its masked form (a draft edit, recorded as a step); return how many."""
     _require(user, "disclosure.draft", d.org)
-    _require_state(d, ("draft", "returned", "submitted", "countersigned", "approved"),
-                   _("A published disclosure cannot be changed; start a correction."))
+    _require_state(d, IN_PROGRESS, _("A published disclosure cannot be changed; start a correction."))
     count = len(scan(d))
     if not count:
         return 0

@@ -15,13 +15,14 @@ from portal.web import page_number
 
 from . import compliance_view, revisions, services, worklist
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
-from .models import DONE, Disclosure
+from .models import DONE, IN_PROGRESS, Disclosure
 from .services import DisclosureError, PersonalDataFound
 
 bp = Blueprint("disclosure", __name__, url_prefix="/console/disclosure", template_folder="templates")
 WORKFLOW = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish")
 COMPLIANCE_ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 PUBLISHED_PER_PAGE = 50
+DRAFTS_PER_PAGE = 50
 
 
 def _host():
@@ -73,10 +74,11 @@ def index():
     if org is None or not _may_see(org):
         abort(404)
     _host().require_active("disclosure", org)
-    drafts = worklist.drafts_at([org], states=("draft", "returned", "submitted", "countersigned", "approved"))
+    drafts = db.paginate(worklist.drafts_query([org], states=IN_PROGRESS), page=page_number("drafts_page"),
+                         per_page=DRAFTS_PER_PAGE, error_out=False)
     published = db.paginate(ledger.latest_revisions(ledger.Publication.plugin == "disclosure",
                                                     ledger.Publication.org_id.in_(org.subtree_ids())),
-                            page=page_number(), per_page=PUBLISHED_PER_PAGE, error_out=False)
+                            page=page_number("published_page"), per_page=PUBLISHED_PER_PAGE, error_out=False)
     active = {}  # by parent unit: villages of a township with the plugin off get no "new draft" links
     villages = []
     for u in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
@@ -85,7 +87,7 @@ def index():
         if active[u.parent_id] and can(current_user, "disclosure.draft", u):
             villages.append(u)
     return render_console("disclosure/console/index.html", org=org, drafts=drafts, published=published,
-                          waiting={d.id for d, _step in worklist.waiting_for(current_user, org)},
+                          waiting={d.id for d in drafts.items if worklist.next_step(current_user, d)},
                           villages=villages, labels=services.STATE_LABELS, cats=services.CATEGORY_LABELS)
 
 

@@ -6,17 +6,22 @@ from portal.accounts import can
 from portal.extensions import db
 from portal.orgs import OrgUnit
 
-from .models import DONE, Disclosure
+from .models import DONE, IN_PROGRESS, Disclosure
 
 
-def drafts_at(orgs, states=None):
-    """Drafts at the given villages (or below the given units), newest first."""
+def drafts_query(orgs, states=None):
+    """A select of the drafts at the given villages (or below the given units), newest change first."""
     q = select(Disclosure).join(OrgUnit, Disclosure.org_id == OrgUnit.id)
     if orgs:
         q = q.where(or_(*[OrgUnit.path.startswith(o.path, autoescape=True) for o in orgs]))
     if states:
         q = q.where(Disclosure.state.in_(states))
-    return list(db.session.scalars(q.order_by(Disclosure.updated_at.desc(), Disclosure.id.desc()).limit(500)))
+    return q.order_by(Disclosure.updated_at.desc(), Disclosure.id.desc())
+
+
+def drafts_at(orgs, states=None):
+    """Drafts at the given villages (or below the given units), newest change first; 500 at most."""
+    return list(db.session.scalars(drafts_query(orgs, states).limit(500)))
 
 
 def can_act(user, d):
@@ -47,14 +52,17 @@ def can_act(user, d):
 WAITING_STEPS = ("submit", "countersign", "approve", "publish")
 
 
+def next_step(user, d):
+    """The step of draft `d` that waits for `user` ("countersign", "approve", "publish", or "submit"
+    for a returned draft), or None."""
+    acts = can_act(user, d)
+    step = next((s for s in WAITING_STEPS[1:] if s in acts), None)
+    if step is None and d.state == "returned" and "submit" in acts:
+        step = "submit"
+    return step
+
+
 def waiting_for(user, org):
     """Drafts at or below `org` whose next step is `user`'s: [(draft, step)], oldest change first."""
-    out = []
-    for d in drafts_at([org], states=("draft", "returned", "submitted", "countersigned", "approved")):
-        acts = can_act(user, d)
-        step = next((s for s in WAITING_STEPS[1:] if s in acts), None)
-        if step is None and d.state == "returned" and "submit" in acts:
-            step = "submit"
-        if step:
-            out.append((d, step))
-    return sorted(out, key=lambda t: t[0].updated_at)
+    steps = ((d, next_step(user, d)) for d in drafts_at([org], states=IN_PROGRESS))
+    return sorted(((d, step) for d, step in steps if step), key=lambda t: t[0].updated_at)
