@@ -1,5 +1,7 @@
 """Console pages of the org tree: scope, units, moves, people, phones, settings, CSV import."""
 
+import re
+
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
@@ -29,6 +31,15 @@ def test_township_admin_sees_only_their_subtree(client, tree, login_as):
     assert client.get(f"/console/orgs/{COUNTY}").status_code == 404
     assert client.get("/console/orgs/does-not-exist").status_code == 404
 
+
+def test_the_tree_opens_at_the_top_and_folds_what_lies_deeper(client, tree, login_as):
+    login_as("county_admin", COUNTY)
+    html = client.get("/console/orgs").get_data(as_text=True)
+    folds = re.findall(r'<details( open)?><summary><a href="/console/orgs/([^"]+)"', html)
+    assert folds[0] == (" open", COUNTY)  # the county's townships show at once
+    assert ("", TOWN_A) in folds and ("", VILLAGE_A1) in folds  # their villages and bodies one click away
+    assert "2 units below" in html  # the county's two townships
+    assert re.search(r'<li><a href="/console/orgs/{}-dxz1">'.format(VILLAGE_A1), html)  # a leaf has nothing to fold
 
 def test_unit_page_shows_kind_children_people_settings_grants(client, tree, login_as):
     login_as("township_admin", TOWN_A)
