@@ -1,5 +1,7 @@
 """Console users: create, grant within scope without escalation, revoke, disable, reset."""
 
+import re
+
 from sqlalchemy import select
 
 from portal.accounts.access import can
@@ -56,6 +58,23 @@ def test_create_user_refusals_change_nothing(app, client, tree, login_as):
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "liu")) is None
 
+
+def test_the_user_list_is_paged_and_found_by_name(app, client, tree, login_as, monkeypatch):
+    from portal.console import user_views
+
+    monkeypatch.setattr(user_views, "USERS_PER_PAGE", 2)
+    with app.app_context():
+        for name in ("clerk-a", "clerk-b", "clerk-c"):
+            make_user("village_clerk", VILLAGE_A1, name)
+        make_user("village_clerk", VILLAGE_B1, "bclerk")  # another township's: never found from here
+    login_as("township_admin", TOWN_A)
+    pages = [client.get("/console/users" + (f"?page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3)]
+    names = [re.findall(r'<td><a href="/console/users/\d+">([^<]+)</a>', html) for html in pages]
+    assert sorted(sum(names, [])) == sorted(set(sum(names, []))) and {"clerk-a", "clerk-b", "clerk-c"} <= set(sum(names, []))
+    assert all(len(n) <= 2 for n in names) and 'rel="next"' in pages[0]
+    found = client.get("/console/users?q=clerk-b").get_data(as_text=True)
+    assert re.findall(r'<td><a href="/console/users/\d+">([^<]+)</a>', found) == ["clerk-b"]
+    assert "No user in your scope has “bclerk” in their name." in client.get("/console/users?q=bclerk").get_data(as_text=True)
 
 def test_users_outside_scope_are_hidden(app, client, tree, login_as):
     with app.app_context():

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, time
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..accounts.access import can, scope_roots
@@ -116,18 +117,30 @@ def import_units(user, data):
 
 # --- users and grants -----------------------------------------------------------------
 
-def users_in_scope(actor):
-    """Users with a grant at a unit within `actor`'s user.manage scope (plus grantless users
-    for an actor who manages users at a root unit), ordered by user name."""
+def _users_condition(actor):
+    """The SQL condition on User of `actor`'s user list, or None when they manage no users."""
     roots = scope_roots(actor, "user.manage")
     if not roots:
-        return []
+        return None
     with_grant = (select(Grant.user_id).join(OrgUnit, Grant.org_id == OrgUnit.id)
                   .where(in_subtrees(OrgUnit.path, roots)))
     cond = User.id.in_(with_grant)
     if any(r.parent_id is None for r in roots):
         cond = or_(cond, ~User.id.in_(select(Grant.user_id)))
-    return list(db.session.scalars(select(User).where(cond).order_by(User.username)))
+    return cond
+
+
+def users_in_scope(actor, text=""):
+    """A select of the users with a grant at a unit within `actor`'s user.manage scope (plus grantless
+    users for an actor who manages users at a root unit) whose user name or display name contains
+    `text`, ordered by user name; their grants come with them."""
+    cond = _users_condition(actor)
+    q = select(User).where(cond if cond is not None else false())
+    text = (text or "").strip()[:60]
+    if text:
+        q = q.where(or_(User.username.contains(text, autoescape=True), User.display_name.contains(text, autoescape=True)))
+    grants = selectinload(User.grants)
+    return q.options(grants.joinedload(Grant.role), grants.joinedload(Grant.org)).order_by(User.username)
 
 
 def may_grant(actor, role, org):
@@ -155,7 +168,8 @@ def may_manage_user(actor, target):
 
 def user_visible(actor, target):
     """True when `target` shows in `actor`'s user list."""
-    return target in users_in_scope(actor)
+    cond = _users_condition(actor)
+    return cond is not None and db.session.scalar(select(User.id).where(cond, User.id == target.id)) is not None
 
 
 def give_role(actor, target, role, org):

@@ -11,9 +11,12 @@ from ..accounts.models import Grant, Role, User
 from ..accounts.services import AccountError, create_user, set_password
 from ..extensions import db
 from ..orgs.models import OrgUnit
+from ..web import page_number
 from . import services
 from .forms import ActionForm, GrantForm, PasswordForm, UserForm, choices
 from .views import back, bp, render_console
+
+USERS_PER_PAGE = 50
 
 
 def _role_choices():
@@ -66,7 +69,10 @@ def users():
                 flash(_("User %(name)s created.", name=user.username), "success")
                 return back("console.user_detail", user_id=user.id)
     status = 422 if form.errors else 200
-    return render_console("console/users.html", form=form, users=services.users_in_scope(current_user)), status
+    wanted = request.args.get("q", "")
+    users = db.paginate(services.users_in_scope(current_user, wanted), page=page_number(), per_page=USERS_PER_PAGE,
+                        error_out=False)
+    return render_console("console/users.html", form=form, users=users, wanted=wanted), status
 
 
 def _render_user(user, status=200, **forms):
