@@ -138,3 +138,13 @@ def test_village_record_counts(setup):
     # finance: Jan on time, Feb late, Mar and later not due; general Q1 not due yet (due 2026-04-10)
     assert (c["on_time"], c["late"], c["missing"], c["not_due"]) == (1, 1, 0, 10 + 4)
     assert c["rate"] == 50
+
+
+def test_a_new_drafts_period_is_the_last_one_that_has_ended_at_the_required_frequency(setup):
+    village = unit(VILLAGE_A1)
+    assert compliance.last_period(village, "finance", today=dt.date(2026, 12, 1)) == "2026-11"
+    assert compliance.last_period(village, "finance", today=dt.date(2026, 1, 31)) == "2025-12"
+    assert compliance.last_period(village, "village", today=dt.date(2026, 12, 1)) == "2026-Q3"
+    assert compliance.last_period(village, "party", today=dt.date(2026, 2, 10)) == "2025-Q4"
+    set_setting(unit(TOWN_A), "disclosure.finance_frequency", "quarterly")  # the township's rule reaches the village
+    assert compliance.last_period(village, "finance", today=dt.date(2026, 4, 1)) == "2026-Q1"

@@ -402,3 +402,15 @@ def test_drafts_in_progress_are_paged_and_each_page_marks_the_readers_turn(app, 
     assert listed == [[ids[0], ids[2]], [ids[1]]]
     assert pages[0].count("your turn") == 1  # the submitted one waits for the supervision committee
     assert re.search(r'rel="next" href="[^"]*drafts_page=2[^"]*#in-progress', pages[0])
+
+def test_a_new_draft_starts_with_the_period_just_ended(app, site):
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    client = site("clerk")
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    finance = client.get(f"/console/disclosure/{VILLAGE_A1}/new?category=finance").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="period"[^>]*value="%s"' % last_month, finance)
+    village = client.get(f"/console/disclosure/{VILLAGE_A1}/new?category=village").get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="period"[^>]*value="\d{4}-Q[1-4]"', village)  # 村务: quarterly

@@ -14,6 +14,7 @@ from portal.tabular import TableError
 from portal.web import page_number
 
 from . import compliance_view, revisions, services, worklist
+from .compliance import last_period
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
 from .models import DONE, IN_PROGRESS, Disclosure
 from .services import DisclosureError, PersonalDataFound
@@ -101,6 +102,7 @@ def new(code):
     if request.method == "GET":
         form.category.data = request.args.get("category", "finance")
         form.disclosure_kind.data = "regular"
+        form.period.data = last_period(org, form.category.data)
     if form.validate_on_submit():
         try:
             d = services.create_draft(org, _user(), category=form.category.data,
