@@ -170,6 +170,21 @@ def test_public_checkin_is_rate_limited(app_factory):
     assert codes[-1] == 429
 
 
+def test_the_hours_table_is_paged_with_every_member_on_one_page_or_another(app, client, login_as, monkeypatch):
+    from plugins.training import views
+
+    _setup(app)
+    login_as("township_admin", TOWN_A)
+    base = f"/console/training/{TOWN_A}/members?year=2026"
+    link = re.compile(r"/people/(\d+)\"")
+    everyone = link.findall(client.get(base).get_data(as_text=True))  # one page of 100
+    monkeypatch.setattr(views, "MEMBERS_PER_PAGE", 2)
+    pages = [client.get(base + (f"&page={n}" if n > 1 else "")).get_data(as_text=True)
+             for n in range(1, (len(everyone) + 1) // 2 + 1)]
+    assert [person for html in pages for person in link.findall(html)] == everyone and len(everyone) >= 4
+    assert all(len(link.findall(html)) <= 2 for html in pages)
+    assert 'rel="next"' in pages[0] and "year=2026" in pages[0].split('rel="next"')[1].split(">")[0]
+
 def test_member_record_and_hours_table(app, client, login_as):
     people = _setup(app)
     with app.app_context():

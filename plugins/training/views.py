@@ -13,6 +13,7 @@ from portal.orgs.models import OrgUnit, Person, Position
 from portal.tabular import write_xlsx
 from portal.timeutil import local_today, to_local
 from portal.uploads import StoredFile, UploadError, save_upload, send_upload
+from portal.web import page_number
 
 from . import checkin, compliance, records, services
 from .forms import ActionForm, ImportForm, SessionForm
@@ -58,7 +59,8 @@ def index(code):
     year = _year()
     type_ = request.args.get("type", "")
     type_ = type_ if type_ in TYPE_LABELS else ""
-    page = db.paginate(services.sessions_in(org, year, type_ or None), per_page=50, error_out=False)
+    page = db.paginate(services.sessions_in(org, year, type_ or None), page=page_number(), per_page=50,
+                       error_out=False)
     counts = {}
     for s in page.items:
         counts[s.id] = sum(1 for a in s.attendance if a.status in ATTENDED)
@@ -248,13 +250,16 @@ def qr(code, session_id):
 
 # --- members and their hours -------------------------------------------------------------------
 
+MEMBERS_PER_PAGE = 100
+
+
 @bp.route("/<code>/members")
 @permission_required("training.view")
 def members(code):
     """Party members and cadres at the unit and below: sessions and hours this year, against the requirement."""
     org = _unit(code, "training.view")
     year = _year()
-    rows = records.member_hours(org, year, local_today())
+    rows = page_of(records.member_hours(org, year, local_today()), MEMBERS_PER_PAGE)
     return render_console("training/members.html", org=org, rows=rows, year=year)
 
 
