@@ -35,7 +35,8 @@ def test_township_admin_sees_only_their_subtree(client, tree, login_as):
 def test_the_tree_opens_at_the_top_and_folds_what_lies_deeper(client, tree, login_as):
     login_as("county_admin", COUNTY)
     html = client.get("/console/orgs").get_data(as_text=True)
-    folds = re.findall(r'<a href="/console/orgs/([^"]+)">[^<]*</a>\s*<span class="muted">[^<]*</span>\s*<details( open)?>', html)
+    fold = r'<a href="/console/orgs/([^"]+)">[^<]*</a>\s*<span class="muted">[^<]*</span>\s*<details( open)?>'
+    folds = re.findall(fold, html)
     assert folds[0] == (COUNTY, " open")  # the county's townships show at once
     assert (TOWN_A, "") in folds and (VILLAGE_A1, "") in folds  # their villages and bodies one click away
     assert "<summary>2 units below</summary>" in html  # the county's two townships

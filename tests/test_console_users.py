@@ -70,11 +70,13 @@ def test_the_user_list_is_paged_and_found_by_name(app, client, tree, login_as, m
     login_as("township_admin", TOWN_A)
     pages = [client.get("/console/users" + (f"?page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3)]
     names = [re.findall(r'<td><a href="/console/users/\d+">([^<]+)</a>', html) for html in pages]
-    assert sorted(sum(names, [])) == sorted(set(sum(names, []))) and {"clerk-a", "clerk-b", "clerk-c"} <= set(sum(names, []))
+    listed = sum(names, [])
+    assert len(listed) == len(set(listed)) and {"clerk-a", "clerk-b", "clerk-c"} <= set(listed)  # each once
     assert all(len(n) <= 2 for n in names) and 'rel="next"' in pages[0]
-    found = client.get("/console/users?q=clerk-b").get_data(as_text=True)
+    found = client.get("/console/users?q=CLERK-B").get_data(as_text=True)  # in any case, on every database
     assert re.findall(r'<td><a href="/console/users/\d+">([^<]+)</a>', found) == ["clerk-b"]
-    assert "No user in your scope has “bclerk” in their name." in client.get("/console/users?q=bclerk").get_data(as_text=True)
+    other = client.get("/console/users?q=bclerk").get_data(as_text=True)
+    assert "No user in your scope has “bclerk” in their name." in other
 
 def test_users_outside_scope_are_hidden(app, client, tree, login_as):
     with app.app_context():

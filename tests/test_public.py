@@ -171,7 +171,8 @@ def test_an_excerpt_marks_every_term_in_its_window_and_ignores_case():
 
     from portal.public.services import search_excerpt
 
-    pub = SimpleNamespace(title="Minutes", summary="", search_text="before " * 10 + "Road lamp ROAD repair" + " after" * 10)
+    text = "before " * 10 + "Road lamp ROAD repair" + " after" * 10
+    pub = SimpleNamespace(title="Minutes", summary="", search_text=text)
     pieces = search_excerpt(pub, ["road", "lamp"], width=11)
     assert [p for p, matched in pieces if matched] == ["Road", "lamp", "ROAD"]
     assert "".join(p for p, _m in pieces) == "…ore before Road lamp ROAD …"

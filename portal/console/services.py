@@ -50,7 +50,7 @@ def find_units(user, text):
     by_code = db.session.scalar(in_scope.where(OrgUnit.code == text))
     if by_code is not None:
         return [by_code]
-    return list(db.session.scalars(in_scope.where(OrgUnit.name.contains(text, autoescape=True))
+    return list(db.session.scalars(in_scope.where(OrgUnit.name.icontains(text, autoescape=True))
                                    .order_by(func.length(OrgUnit.path), OrgUnit.path).limit(UNIT_MATCHES_MAX)))
 
 def month_start_utc(today=None):
@@ -138,7 +138,8 @@ def users_in_scope(actor, text=""):
     q = select(User).where(cond if cond is not None else false())
     text = (text or "").strip()[:60]
     if text:
-        q = q.where(or_(User.username.contains(text, autoescape=True), User.display_name.contains(text, autoescape=True)))
+        q = q.where(or_(User.username.icontains(text, autoescape=True),
+                        User.display_name.icontains(text, autoescape=True)))
     grants = selectinload(User.grants)
     return q.options(grants.joinedload(Grant.role), grants.joinedload(Grant.org)).order_by(User.username)
 
