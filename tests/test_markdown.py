@@ -56,3 +56,12 @@ def test_shipped_content_pages_exist(client):
     for slug in ("about", "privacy", "how-to-complain", "verify-ledger"):
         html = client.get(f"/pages/{slug}").get_data(as_text=True)
         assert "<h1>" in html and html.count("<h1") == 1, slug
+
+
+def test_one_text_leaves_nothing_behind_for_the_next():
+    from portal.markup import plain_text, render_markdown
+
+    first = render_markdown("见[通知][n]。\n\n[n]: https://example.org/notice")
+    assert 'href="https://example.org/notice"' in first
+    # the converter is reused: the reference defined by the first text must not resolve in the second
+    assert "href" not in render_markdown("见[通知][n]。") and plain_text("见[通知][n]。") == "见[通知][n]。"
