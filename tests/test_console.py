@@ -59,6 +59,7 @@ def test_staff_switch_to_a_unit_by_typing_its_name_or_code(client, tree, login_a
     several = client.get("/console/?unit=导子").get_data(as_text=True)  # the village, its branch and committees
     listed = re.findall(r'<li><a href="/console/\?org=([^"]+)">', several)
     assert listed[0] == VILLAGE_A1 and len(listed) == 4 and "Units matching “导子”" in several
+    assert "No unit in your scope" not in client.get("/console/?unit=+").get_data(as_text=True)  # nothing typed
     # another township's village is not found, and a wildcard is a character
     for text in ("李家", "%", TOWN_B):
         page = client.get(f"/console/?unit={text}")

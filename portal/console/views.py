@@ -84,8 +84,8 @@ def back(endpoint="console.dashboard", **values):
 def dashboard():
     """The dashboard of the working org: every active plugin's tiles. `?unit=` (a name or a code typed
     into the switcher) goes to the one unit in scope it names, or lists the several it matches."""
-    wanted = request.args.get("unit")
-    matches = services.find_units(current_user, wanted) if wanted is not None else None
+    wanted = (request.args.get("unit") or "").strip()
+    matches = services.find_units(current_user, wanted) if wanted else None
     if matches is not None and len(matches) == 1:
         return redirect(url_for("console.dashboard", org=matches[0].code))
     org = working_org()
