@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import select
 
-from portal import hookimpl
+from portal import hookimpl, ledger
 from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.ledger.models import Publication
@@ -29,6 +29,19 @@ def test_dashboard_shows_summary_and_menu(client, tree, login_as):
     assert "西湖乡" not in html
     assert 'style="' not in html and "<script" not in html
 
+
+def test_the_summary_counts_this_months_publications_below_the_unit(ctx, tree):
+    from datetime import timedelta
+
+    from portal.console.services import dashboard_summary, month_start_utc
+
+    start = month_start_utc()
+    for code, at in ((VILLAGE_A1, start), (VILLAGE_A1, start + timedelta(days=1)),
+                     (VILLAGE_A1, start - timedelta(seconds=1)), (VILLAGE_B1, start + timedelta(hours=1))):
+        ledger.publish(plugin="core", kind="notice", org=unit(code), title="通知", published_at=at)
+    db.session.commit()
+    assert dashboard_summary(None, unit(TOWN_A))["publications_this_month"] == 2  # not last month's, not 西湖乡's
+    assert dashboard_summary(None, unit(COUNTY))["publications_this_month"] == 3
 
 def test_menu_hides_what_a_clerk_may_not_use(client, tree, login_as):
     login_as("village_clerk", VILLAGE_A1)

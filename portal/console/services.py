@@ -72,9 +72,11 @@ def dashboard_summary(user, org):
     for name, count in rows:
         k = kind_for(name)
         units.append((k.level if k else 999, k.label if k else name, count))
+    # Joined rather than `org_id IN (units)`: the planner then starts from the month's revisions (the
+    # index on the time), not from every revision of the county's units (5 years: 0.2 s on SQLite).
     pubs = db.session.scalar(
-        select(func.count()).select_from(Publication)
-        .where(Publication.org_id.in_(_org_ids_under(roots)), Publication.published_at >= month_start_utc())
+        select(func.count()).select_from(Publication).join(OrgUnit, OrgUnit.id == Publication.org_id)
+        .where(Publication.published_at >= month_start_utc(), in_subtrees(OrgUnit.path, roots))
     )
     host = current_app.extensions["portal"]
     return {

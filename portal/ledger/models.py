@@ -23,6 +23,8 @@ class Publication(db.Model):
         # the few withdrawals, which count_latest subtracts without reading the whole ledger
         Index("ix_ledger_publication_withdrawn", "pub_id", sqlite_where=text("action = 'withdraw'"),
               postgresql_where=text("action = 'withdraw'")),
+        # where a period begins in the ledger (the dashboard's "published this month")
+        Index("ix_ledger_publication_published_at", "published_at"),
     )
 
     seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
