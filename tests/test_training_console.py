@@ -185,6 +185,21 @@ def test_the_hours_table_is_paged_with_every_member_on_one_page_or_another(app, 
     assert all(len(link.findall(html)) <= 2 for html in pages)
     assert 'rel="next"' in pages[0] and "year=2026" in pages[0].split('rel="next"')[1].split(">")[0]
 
+def test_the_sessions_list_counts_who_attended(app, client, login_as):
+    people = _setup(app)
+    with app.app_context():
+        from plugins.training.services import mark_attendance
+
+        held = make_session(topic="学习新党章")
+        mark_attendance(held, {people["赵立新"]: "present", people["李秀英"]: "late", people["王海燕"]: "absent",
+                               people["王海燕2"]: "excused"})
+        make_session(topic="无人签到", start=(2026, 4, 5, 19, 0), end=(2026, 4, 5, 21, 0))
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+    html = client.get(f"/console/training/{TOWN_A}/?year=2026").get_data(as_text=True)
+    attended = dict(re.findall(r'>([^<]+)</a></th>.*?data-label="Attended">(\d+)</td>', html, re.S))
+    assert attended["学习新党章"] == "2" and attended["无人签到"] == "0"  # present and late; not absent, excused
+
 def test_member_record_and_hours_table(app, client, login_as):
     people = _setup(app)
     with app.app_context():

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.extensions import db
@@ -313,6 +313,15 @@ def import_sheet(session, data, filename, user=None):
     except TrainingError as exc:
         raise TrainingError(errors=exc.errors) from None
     return len(statuses)
+
+
+def attended_counts(sessions):
+    """{session id: how many attended (present or late)} for `sessions`, in one query."""
+    ids = [s.id for s in sessions]
+    attended = (select(Attendance.session_id, func.count())
+                .where(Attendance.session_id.in_(ids), Attendance.status.in_(ATTENDED)).group_by(Attendance.session_id))
+    found = dict(db.session.execute(attended).all()) if ids else {}
+    return {i: found.get(i, 0) for i in ids}
 
 
 def sessions_in(org, year=None, type_=None):

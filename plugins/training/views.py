@@ -17,7 +17,7 @@ from portal.web import page_number
 
 from . import checkin, compliance, records, services
 from .forms import ActionForm, ImportForm, SessionForm
-from .models import ATTENDANCE_STATUSES, ATTENDED, METHOD_LABELS, SESSION_TYPES, TYPE_LABELS, TrainingSession
+from .models import ATTENDANCE_STATUSES, METHOD_LABELS, SESSION_TYPES, TYPE_LABELS, TrainingSession
 
 bp = Blueprint("training", __name__, url_prefix="/console/training", template_folder="templates",
                static_folder=None)
@@ -61,9 +61,7 @@ def index(code):
     type_ = type_ if type_ in TYPE_LABELS else ""
     page = db.paginate(services.sessions_in(org, year, type_ or None), page=page_number(), per_page=50,
                        error_out=False)
-    counts = {}
-    for s in page.items:
-        counts[s.id] = sum(1 for a in s.attendance if a.status in ATTENDED)
+    counts = services.attended_counts(page.items)
     return render_console("training/index.html", org=org, page=page, year=year, type_=type_, types=SESSION_TYPES,
                           counts=counts, can_record=can(current_user, "training.record", org))
 
