@@ -85,18 +85,6 @@ def months_of_year(year):
     return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
 
 
-def last_period(org, category, today=None):
-    """The period a regular disclosure of `category` at `org` is most likely for: the last month, or
-    quarter, that has ended, at the frequency of its requirement (finance monthly, 村务 and 党务
-    quarterly by default). A new draft's period starts as this."""
-    settings = settings_at(org)
-    frequency = settings["disclosure.finance_frequency" if category == "finance" else "disclosure.general_frequency"]
-    today = today or local_today()
-    if frequency == "quarterly":
-        quarter = (today.month - 1) // 3  # the quarter before this one, 0 meaning last year's fourth
-        return f"{today.year - 1:04d}-Q4" if quarter == 0 else f"{today.year:04d}-Q{quarter}"
-    return (today.replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
-
 @functools.lru_cache(maxsize=4096)  # asked for each village and period: a county's record asks 38,400 times
 def due_date(period, fixed_day):
     """The fixed disclosure day of the month after `period` (clamped to that month's last day)."""
@@ -114,6 +102,19 @@ def periods_for(frequency, months):
         if period not in out:
             out.append(period)
     return out
+
+
+def last_period(org, category, today=None):
+    """The period a regular disclosure of `category` at `org` is most likely for: the last month, or
+    quarter, that has ended, at the frequency of its requirement (finance monthly, 村务 and 党务
+    quarterly by default). A new draft's period starts as this."""
+    settings = settings_at(org)
+    frequency = settings["disclosure.finance_frequency" if category == "finance" else "disclosure.general_frequency"]
+    today = today or local_today()
+    start = today.replace(day=1)  # of this period: the month, or the quarter's first month
+    if frequency == "quarterly":
+        start = start.replace(month=(today.month - 1) // 3 * 3 + 1)
+    return periods_for(frequency, [(start - dt.timedelta(days=1)).strftime("%Y-%m")])[0]
 
 
 def _publications(codes, months):

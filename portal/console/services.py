@@ -53,6 +53,7 @@ def find_units(user, text):
     return list(db.session.scalars(in_scope.where(OrgUnit.name.icontains(text, autoescape=True))
                                    .order_by(func.length(OrgUnit.path), OrgUnit.path).limit(UNIT_MATCHES_MAX)))
 
+
 def month_start_utc(today=None):
     """The first moment of this month in Asia/Shanghai, as a naive UTC datetime."""
     today = today or local_today()
