@@ -136,3 +136,12 @@ def test_case_list_keeps_village_names_and_codes_whole(tab):
         box = cell.bounding_box()
         assert box["height"] < 1.5 * line, (tab.size, cell.inner_text(), box)
     assert tab.fits_width()
+
+
+def test_the_contact_details_stand_apart_from_the_photos_above_them(tab):
+    """The form's groups of fields (the kind of matter, the contact details) are set off like a label,
+    not drawn flush under the field before them."""
+    tab.goto(f"/hotline/?village={DAOZI}")
+    photos = tab.page.locator("input[name=photos]").bounding_box()
+    contact = tab.page.locator("form.hotline-form fieldset legend").nth(1).bounding_box()
+    assert contact["y"] - (photos["y"] + photos["height"]) >= 12, (tab.size, photos, contact)

@@ -117,3 +117,11 @@ def test_qr_page_and_public_township_stats(tab):
     assert "党员教育培训和组织生活" in main and re.search(r"\d{4}-Q[1-4]", main)
     # the only console message allowed is the browser noting the expired code's 410 answer
     assert all("410" in e for e in tab.errors)
+
+
+def test_the_session_forms_date_and_time_fields_are_as_wide_as_the_others(tab):
+    tab.login("dongfeng")
+    assert tab.goto(f"/console/training/{TOWN}/new").status == 200
+    width = {name: tab.page.locator(f"[name={name}]").bounding_box()["width"]
+             for name in ("starts_at", "ends_at", "topic")}
+    assert width["starts_at"] == width["ends_at"] == width["topic"], (tab.size, width)
