@@ -16,7 +16,7 @@ import pytest
 from portal.cli import cli
 from portal.extensions import db
 from portal.ledger import Publication
-from portal.public.export import DYNAMIC_PREFIXES, MARKER, file_for, internal_path
+from portal.public.export import DYNAMIC_PREFIXES, LIVE, MARKER, PageWriter, file_for, internal_path
 
 LINK = re.compile(r"""\s(?:href|src)="([^"]*)\"""")
 
@@ -114,6 +114,19 @@ def test_the_demo_county_is_exported_with_every_internal_link_resolving(exported
     assert sorted(one) == sorted(two) and MARKER in one
     assert [name for name in one if one[name] != two[name]] == []
     assert not (dest / "disclosure").exists()
+
+
+def test_a_form_is_left_to_the_live_site_without_being_rendered(app, tmp_path, monkeypatch):
+    """An objection or 点题 form is private to its visitor; the export knows it from its route taking
+    POST, so it does not render the page (and make a CSRF token) only to learn that."""
+    writer = PageWriter(app, tmp_path, "http://localhost", None)
+    rendered = []
+    monkeypatch.setattr(writer.client, "get", lambda path, **_kw: rendered.append(path))
+    for form in ("/disclosure/object/1", "/o/990101101201/disclosure/ask"):
+        assert writer.write(form) == (form, LIVE, [])
+    assert rendered == []
+    assert not writer.takes_post("/p/1") and not writer.takes_post("/o/990101101201") \
+        and not writer.takes_post("/nowhere")
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

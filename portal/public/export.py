@@ -12,7 +12,9 @@ content page and the feeds, and follows the links of each HTML page. Links with 
 the hotline form, logins, the console, the JSON API, Open311) are not exported: the static copy
 shows each list's first page in one language (`lang`). Nor is any page the app does not mark as
 shareable (`Cache-Control: public`): a form carries one visitor's CSRF token, and a page read
-from a plugin's working data is not the ledger's. Links to such pages stay links to the live site.
+from a plugin's working data is not the ledger's. A page whose URL also answers POST is a form
+(an objection, a 点题 request) and is left to the live site without being rendered. Links to such
+pages stay links to the live site.
 
 The folder may be served while it is written: each file is written beside its place and moved
 into it whole. An export into a folder written by an earlier one (it holds the MARKER file)
@@ -34,6 +36,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from . import services
@@ -107,12 +110,15 @@ class PageWriter:
     def __init__(self, app, dest, base_url, lang):
         self.dest, self.base_url = Path(dest), base_url
         self.client = app.test_client()
+        self.urls = app.url_map.bind(urlsplit(base_url).netloc or "localhost")
         if lang:
             self.client.get(f"/?lang={lang}", base_url=base_url)  # the language stays in the client's session
 
     def write(self, path):
         """(path, status, the internal links of the page): the page at `path` written, when it answered 200
-        as a page to share (status LIVE when it answered for this visitor only)."""
+        as a page to share (status LIVE when it answered for this visitor only, or is a form)."""
+        if self.takes_post(path):
+            return path, LIVE, []
         resp = self.client.get(path, base_url=self.base_url)
         try:  # close() ends a streamed response's request context
             if resp.status_code != 200:
@@ -139,6 +145,14 @@ class PageWriter:
             found = (internal_path(link, self.base_url) for link in LINK.findall(b"".join(kept).decode("utf-8")))
             links = [link for link in found if link is not None]
         return path, 200, links
+
+    def takes_post(self, path):
+        """Whether the route of `path` also answers POST: a form, which a static copy cannot stand in for."""
+        try:
+            self.urls.match(path, method="POST")
+        except HTTPException:  # no such route, GET only, or a redirect to the canonical URL
+            return False
+        return True
 
     def write_all(self, paths):
         return [self.write(path) for path in paths]
