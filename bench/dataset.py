@@ -177,11 +177,16 @@ def generate(scale, seed=7):
             code = new_code()
         codes.add(code)
         filed = now - timedelta(minutes=rng.randint(0, 5 * 365 * 24 * 60))
+        # as in a real county: a case older than two months is closed but for a stubborn few
+        old = now - filed > timedelta(days=60)
+        state = "closed" if old and rng.random() < 0.98 else rng.choice(states)
+        replied = min(now, filed + timedelta(hours=rng.randint(4, 20 * 24))) if state in ("replied", "closed") else None
+        closed = min(now, replied + timedelta(hours=rng.randint(1, 5 * 24))) if state == "closed" else None
         rows.append(dict(code=code, category=rng.choice(cats), org_id=v["id"], township_id=v["township_id"],
                          description="村里路灯坏了很久，晚上出行不便，请尽快维修。", source="web", photos=[],
-                         confidential=False, state=rng.choice(states), filed_at=filed, updated_at=filed,
-                         sign_due_at=filed + timedelta(days=3), due_at=filed + timedelta(days=30), reopen_count=0,
-                         escalation_level=0))
+                         confidential=False, state=state, filed_at=filed, updated_at=closed or replied or filed,
+                         sign_due_at=filed + timedelta(days=3), due_at=filed + timedelta(days=30),
+                         replied_at=replied, closed_at=closed, reopen_count=0, escalation_level=0))
     for batch in chunks(rows):
         db.session.execute(insert(Case), batch)
     db.session.commit()
