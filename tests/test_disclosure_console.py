@@ -414,3 +414,25 @@ def test_a_new_draft_starts_with_the_period_just_ended(app, site):
     assert re.search(r'<input[^>]*name="period"[^>]*value="%s"' % last_month, finance)
     village = client.get(f"/console/disclosure/{VILLAGE_A1}/new?category=village").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="period"[^>]*value="\d{4}-Q[1-4]"', village)  # 村务: quarterly
+
+
+def test_many_villages_are_picked_from_a_select_by_township(app, site, monkeypatch):
+    from plugins.disclosure import views
+
+    client = site("dongfeng")
+    links = client.get(f"/console/disclosure/?org={TOWN_A}").get_data(as_text=True)
+    assert f'href="/console/disclosure/{VILLAGE_A2}/new?category=finance"' in links
+    monkeypatch.setattr(views, "NEW_DRAFT_LINKS_MAX", 1)  # a county's 400 villages
+    page = client.get(f"/console/disclosure/?org={TOWN_A}").get_data(as_text=True)
+    assert f"/console/disclosure/{VILLAGE_A2}/new" not in page
+    group = re.search(r'<optgroup label="东风镇">(.*?)</optgroup>', page, re.S).group(1)
+    assert re.findall(r'<option value="(\d+)"', group) == [VILLAGE_A1, VILLAGE_A2]
+    assert VILLAGE_B1 not in page  # another township's village is not offered
+    chosen = client.get(f"/console/disclosure/new?village={VILLAGE_A2}&category=village")
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"].endswith(f"/console/disclosure/{VILLAGE_A2}/new?category=village")
+    assert client.get(chosen.headers["Location"]).status_code == 200
+    outside = client.get(f"/console/disclosure/new?village={VILLAGE_B1}", follow_redirects=True)
+    assert outside.status_code == 404
+    nothing = client.get("/console/disclosure/new?village=", follow_redirects=True)
+    assert "Choose a village." in nothing.get_data(as_text=True)

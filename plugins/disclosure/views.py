@@ -24,6 +24,7 @@ WORKFLOW = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disc
 COMPLIANCE_ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 PUBLISHED_PER_PAGE = 50
 DRAFTS_PER_PAGE = 50
+NEW_DRAFT_LINKS_MAX = 20  # a township's villages are listed with links; a county's 400 are picked from a select
 
 
 def _host():
@@ -80,16 +81,25 @@ def index():
     published = db.paginate(ledger.latest_revisions(ledger.Publication.plugin == "disclosure",
                                                     ledger.Publication.org_id.in_(org.subtree_ids())),
                             page=page_number("published_page"), per_page=PUBLISHED_PER_PAGE, error_out=False)
-    active = {}  # by parent unit: villages of a township with the plugin off get no "new draft" links
-    villages = []
-    for u in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
-        if u.parent_id not in active:
-            active[u.parent_id] = _host().is_active("disclosure", u)
-        if active[u.parent_id] and can(current_user, "disclosure.draft", u):
-            villages.append(u)
+    villages = worklist.draft_villages(_user(), org, _host())
+    # more villages than links to read (a county's 400): a select, by township
+    picker = worklist.by_township(org, villages) if len(villages) > NEW_DRAFT_LINKS_MAX else None
     return render_console("disclosure/console/index.html", org=org, drafts=drafts, published=published,
                           waiting={d.id for d in drafts.items if worklist.next_step(current_user, d)},
-                          villages=villages, labels=services.STATE_LABELS, cats=services.CATEGORY_LABELS)
+                          villages=villages, picker=picker, labels=services.STATE_LABELS,
+                          cats=services.CATEGORY_LABELS)
+
+
+@bp.route("/new")
+@permission_required("disclosure.draft")
+def new_at():
+    """The answer of the village picker: the new-draft page of the village chosen (which checks the user's
+    right there)."""
+    code = request.args.get("village", "")
+    if not code:
+        flash(_("Choose a village."), "error")
+        return redirect(url_for("disclosure.index"))
+    return redirect(url_for("disclosure.new", code=code, category=request.args.get("category", "finance")))
 
 
 @bp.route("/<code>/new", methods=["GET", "POST"])

@@ -19,6 +19,27 @@ def drafts_query(orgs, states=None):
     return q.order_by(Disclosure.updated_at.desc(), Disclosure.id.desc())
 
 
+def draft_villages(user, org, host):
+    """The villages at or below `org` where `user` may start a draft, by code: those where the user holds
+    disclosure.draft and whose township has the plugin on (asked once per parent unit)."""
+    active, villages = {}, []
+    for unit in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "village").order_by(OrgUnit.code)):
+        if unit.parent_id not in active:
+            active[unit.parent_id] = host.is_active("disclosure", unit)
+        if active[unit.parent_id] and can(user, "disclosure.draft", unit):
+            villages.append(unit)
+    return villages
+
+
+def by_township(org, villages):
+    """{township name: its villages} of `villages` below `org`, in their order ("" for a village under none)."""
+    towns, grouped = org.nearest_of_kind(villages, "township"), {}
+    for village in villages:
+        town = towns[village.id]
+        grouped.setdefault(town.name if town else "", []).append(village)
+    return grouped
+
+
 def drafts_at(orgs, states=None):
     """Drafts at the given villages (or below the given units), newest change first; 500 at most."""
     return list(db.session.scalars(drafts_query(orgs, states).limit(500)))
