@@ -298,10 +298,10 @@ def test_the_county_sees_compliance_by_township_and_opens_one(app, site):
 
 
 def test_a_long_compliance_table_is_paged_and_its_counts_and_downloads_hold_every_row(app, site, monkeypatch):
-    from plugins.disclosure import views
+    from plugins.disclosure import compliance_view
 
     _published_history(app)
-    monkeypatch.setattr(views, "COMPLIANCE_ROWS_PER_PAGE", 3)
+    monkeypatch.setattr(compliance_view, "ROWS_PER_PAGE", 3)
     client = site("dongfeng")
     query = f"/console/disclosure/compliance?org={TOWN_A}&from=2026-07&to=2026-10"
     row = re.compile(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>(\d{4}-[\dQ]+)</td>")

@@ -20,7 +20,8 @@ ALL = WORKFLOW | {"disclosure.compliance"} | PARTICIPATION
 
 @hookimpl
 def register_blueprints():
-    from . import decision_public, decision_views, participation_public, participation_views, public, views  # noqa: F401
+    from . import (compliance_view, decision_public, decision_views, participation_public,  # noqa: F401
+                   participation_views, public, views)
 
     return [views.bp, public.bp, participation_views.bp, participation_public.bp]
 
@@ -114,7 +115,7 @@ def console_menu(user, org):
 
 @hookimpl
 def dashboard_widgets(user, org):
-    from . import views
+    from . import compliance_view, views
 
     tiles = []
     if org is not None and any(can(user, p, org) for p in WORKFLOW):
@@ -122,7 +123,7 @@ def dashboard_widgets(user, org):
                             views.waiting_tile_context(user, org), order=15))
     if org is not None and org.kind in ("township", "county") and can(user, "disclosure.compliance", org):
         tiles.append(Widget(_l("Late or missing disclosures"), "disclosure/console/tile.html",
-                            views.late_tile_context(org), order=20))
+                            compliance_view.tile(org), order=20))
     if org is not None and any(can(user, p, org) for p in WORKFLOW | PARTICIPATION):
         from .participation_views import tile_context
 

@@ -1,4 +1,4 @@
-"""The console's side of the compliance calendar: filters, table rows, exports and the dashboard tile.
+"""The console's side of the compliance calendar: its page, filters, table rows, exports and the dashboard tile.
 
 The computation itself (on time, late, missing) is compliance.calendar; this module only
 chooses the villages and months a township or county officer asked for.
@@ -6,8 +6,11 @@ chooses the villages and months a township or county officer asked for.
 
 from dataclasses import dataclass
 
+from flask import Response, abort, request
 from flask_babel import gettext as _
 
+from portal.accounts import org_or_404, permission_required
+from portal.console.views import page_of, render_console, working_org
 from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.tabular import write_csv, write_xlsx
@@ -15,6 +18,9 @@ from portal.timeutil import local_today
 
 from . import compliance
 from .services import parse_period
+from .views import _host, bp
+
+ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 
 STATUS_LABELS = compliance.STATUS_LABELS
 
@@ -148,3 +154,27 @@ def tile(org, today=None):
         entry[r.status] += 1
     worst = sorted(by_village.values(), key=lambda e: (-e["missing"], -e["late"], e["village"].code))[:8]
     return {"counts": compliance.counts(found), "worst": worst, "filters": filters, "org_code": org.code}
+
+
+# --- the page --------------------------------------------------------------------------------
+
+@bp.route("/compliance", endpoint="compliance")
+@permission_required("disclosure.compliance")
+def calendar_page():
+    """For every village and period in scope: on time, late or missing; filtered; CSV or XLSX."""
+    org = working_org()
+    if org is None:
+        abort(404)
+    org = org_or_404(org.code, "disclosure.compliance")
+    _host().require_active("disclosure", org)
+    filters = Filters.from_args(request.args, org)
+    found = rows(org, filters)
+    fmt = request.args.get("format")
+    if fmt in ("csv", "xlsx"):
+        data, mime, ext = export(org, found, fmt)
+        name = f"disclosure-compliance-{org.code}.{ext}"
+        return Response(data, mimetype=mime, headers={"Content-Disposition": f"attachment; filename={name}"})
+    page = page_of(found, ROWS_PER_PAGE)  # a county has 6,800 rows a year: the downloads hold them all
+    return render_console("disclosure/console/compliance.html", org=org, page=page, filters=filters,
+                          options=options(org, filters), counts=counts(found), by_township=by_township(org, found),
+                          towns=township_names(org, page.items), status_labels=STATUS_LABELS)

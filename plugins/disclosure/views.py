@@ -1,19 +1,18 @@
 """Console views of the disclosure plugin: thin; the road itself is in services.py."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal import ledger, uploads
 from portal.accounts import can, org_or_404, permission_required
-from portal.console.views import page_of, render_console, working_org
+from portal.console.views import render_console, working_org
 from portal.extensions import db
-from portal.orgs import OrgUnit
 from portal.tabular import TableError
 from portal.web import page_number
 
-from . import compliance_view, revisions, services, worklist
+from . import revisions, services, worklist
 from .compliance import last_period
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
 from .models import DONE, IN_PROGRESS, Disclosure
@@ -21,7 +20,6 @@ from .services import DisclosureError, PersonalDataFound
 
 bp = Blueprint("disclosure", __name__, url_prefix="/console/disclosure", template_folder="templates")
 WORKFLOW = ("disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish")
-COMPLIANCE_ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 PUBLISHED_PER_PAGE = 50
 DRAFTS_PER_PAGE = 50
 NEW_DRAFT_LINKS_MAX = 20  # a township's villages are listed with links; a county's 400 are picked from a select
@@ -373,32 +371,6 @@ def withdraw(pub_id):
                           history=ledger.history(pub_id))
 
 
-# --- compliance --------------------------------------------------------------------------------
-
-@bp.route("/compliance")
-@permission_required("disclosure.compliance")
-def compliance():
-    """For every village and period in scope: on time, late or missing; filtered; CSV or XLSX."""
-    org = working_org()
-    if org is None:
-        abort(404)
-    org = org_or_404(org.code, "disclosure.compliance")
-    _host().require_active("disclosure", org)
-    filters = compliance_view.Filters.from_args(request.args, org)
-    rows = compliance_view.rows(org, filters)
-    fmt = request.args.get("format")
-    if fmt in ("csv", "xlsx"):
-        data, mime, ext = compliance_view.export(org, rows, fmt)
-        name = f"disclosure-compliance-{org.code}.{ext}"
-        return Response(data, mimetype=mime, headers={"Content-Disposition": f"attachment; filename={name}"})
-    page = page_of(rows, COMPLIANCE_ROWS_PER_PAGE)  # a county has 6,800 rows a year: the downloads hold them all
-    return render_console("disclosure/console/compliance.html", org=org, page=page, filters=filters,
-                          options=compliance_view.options(org, filters), counts=compliance_view.counts(rows),
-                          by_township=compliance_view.by_township(org, rows),
-                          towns=compliance_view.township_names(org, page.items),
-                          status_labels=compliance_view.STATUS_LABELS)
-
-
 def waiting_tile_context(user, org):
     """The drafts whose next step is the user's, for the dashboard tile."""
     return {"waiting": worklist.waiting_for(user, org)[:8], "org_code": org.code, "steps": STEP_LABELS}
@@ -406,8 +378,3 @@ def waiting_tile_context(user, org):
 
 STEP_LABELS = {"submit": _l("returned: change and submit again"), "countersign": _l("countersign"),
                "approve": _l("approve"), "publish": _l("publish")}
-
-
-def late_tile_context(org):
-    """The dashboard tile's numbers: late and missing disclosures of the last twelve months below `org`."""
-    return compliance_view.tile(org)
