@@ -48,6 +48,14 @@ def test_a_good_csv_gives_totals_and_closing_balance(ctx):
     assert st["lines"][1]["direction"] == "expense" and st["lines"][1]["amount_fen"] == 35650
 
 
+def test_lines_are_in_cash_book_order_by_date_then_voucher_whatever_the_file_order(ctx):
+    data = csv_bytes("2026-10-20,记-002,管理费用,电费,,10", "2026-10-03,记-010,管理费用,水费,,10",
+                     "2026-10-20,记-001,管理费用,网费,,10", "2026-10-03,记-009,管理费用,纸,,10")
+    st = finance.parse_statement(data, "s.csv", "2026-10", 100, None)
+    assert [(ln["date"], ln["voucher"]) for ln in st["lines"]] == [
+        ("2026-10-03", "记-009"), ("2026-10-03", "记-010"), ("2026-10-20", "记-001"), ("2026-10-20", "记-002")]
+
+
 def test_amounts_are_exact_to_the_fen(ctx):
     data = csv_bytes("2026-10-01,1,其他收入,a,0.1,", "2026-10-02,2,其他收入,b,0.2,")
     st = finance.parse_statement(data, "s.csv", "2026-10", 0, 30)

@@ -331,17 +331,18 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         if len(errors) == row_errors:  # a valid line
             voucher = voucher[:40]
             totals[direction] += amount
-            # the key of the cash book's order, date then voucher: one string (dates are all 10 characters)
-            lines.append((day[0] + voucher, {
+            lines.append({
                 "date": day[0], "voucher": voucher, "account_code": account[0], "account": account[1],
                 "direction": direction,
-                "summary": (summary if summary.__class__ is str else str(summary).strip())[:200], "amount_fen": amount}))
+                "summary": (summary if summary.__class__ is str else str(summary).strip())[:200], "amount_fen": amount})
     if not table.rows:
         errors.append(_("The file has no statement lines."))
     if errors:
         raise TableError(errors)
-    lines.sort(key=itemgetter(0))
-    lines = [line for _key, line in lines]
+    # the cash book's order, date then voucher: two stable sorts by one existing value each, with no
+    # key made per line (a file is mostly in order already, which each pass finds in one sweep)
+    lines.sort(key=itemgetter("voucher"))
+    lines.sort(key=itemgetter("date"))
     income, expense = totals["income"], totals["expense"]
     closing = opening_fen + income - expense
     if stated_closing_fen is not None and closing != stated_closing_fen:
