@@ -148,3 +148,21 @@ def test_a_new_drafts_period_is_the_last_one_that_has_ended_at_the_required_freq
     assert compliance.last_period(village, "party", today=dt.date(2026, 2, 10)) == "2025-Q4"
     set_setting(unit(TOWN_A), "disclosure.finance_frequency", "quarterly")  # the township's rule reaches the village
     assert compliance.last_period(village, "finance", today=dt.date(2026, 4, 1)) == "2026-Q1"
+
+
+def test_a_clerks_to_do_list_is_what_is_missing_and_what_falls_due_within_a_month(setup):
+    village = unit(VILLAGE_A1)
+    for month in ("2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06", "2026-07",
+                  "2026-09", "2026-10"):  # August's statement never came
+        publish(VILLAGE_A1, "finance", month, local(int(month[:4]) + (month[5:] == "12"), int(month[5:]) % 12 + 1, 5),
+                month)
+    for quarter in ("2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"):
+        publish(VILLAGE_A1, "village", quarter, local(int(quarter[:4]) + (quarter[-1] == "4"),
+                                                      int(quarter[-1]) * 3 % 12 + 1, 5))
+    due = compliance.due(village, dt.date(2026, 12, 2))
+    assert [(r.period, r.requirement, r.status, r.due) for r in due] == [
+        ("2026-08", "finance", "missing", dt.date(2026, 9, 10)),
+        ("2026-11", "finance", "not_due", dt.date(2026, 12, 10)),
+    ]  # December's statement (due 2027-01-10) and 2026-Q4 (due 2027-01-10) are more than a month away
+    assert [r.period for r in compliance.due(village, dt.date(2026, 12, 12))][-3:] == ["2026-11", "2026-12", "2026-Q4"]
+    assert compliance.satisfies("finance", "2026-11", due[1]) and not compliance.satisfies("village", "2026-11", due[1])

@@ -339,9 +339,10 @@ def test_the_next_person_sees_the_draft_waiting_on_the_dashboard(app, site):
     assert "Disclosures waiting for you" in home and f"/console/disclosure/d/{draft_id}" in home
     assert "countersign" in home
     assert "your turn" in site("jianwei").get(f"/console/disclosure/?org={VILLAGE_A1}").get_data(as_text=True)
-    assert f"/console/disclosure/d/{draft_id}" not in site("head").get("/console/").get_data(as_text=True)
+    waiting = f'<li><a href="/console/disclosure/d/{draft_id}">'  # (the to-do list links it as "draft in progress")
+    assert waiting not in site("head").get("/console/").get_data(as_text=True)
     site("jianwei").post(f"/console/disclosure/d/{draft_id}/countersign")
-    assert f"/console/disclosure/d/{draft_id}" in site("head").get("/console/").get_data(as_text=True)
+    assert waiting in site("head").get("/console/").get_data(as_text=True)
 
 
 def test_a_published_disclosure_is_withdrawn_with_a_reason(app, site):
@@ -436,3 +437,25 @@ def test_many_villages_are_picked_from_a_select_by_township(app, site, monkeypat
     assert outside.status_code == 404
     nothing = client.get("/console/disclosure/new?village=", follow_redirects=True)
     assert "Choose a village." in nothing.get_data(as_text=True)
+
+
+def test_a_clerks_dashboard_lists_what_is_still_to_disclose_and_starts_its_draft(app, site):
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    last_month = (local_today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    client = site("clerk")
+    home = client.get("/console/").get_data(as_text=True)
+    assert "Still to disclose" in home and "overdue" in home  # nothing published for a year
+    link = f"/console/disclosure/{VILLAGE_A1}/new?category=finance&amp;period={last_month}"
+    assert link in home
+    form = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert re.search(r'<input[^>]*name="period"[^>]*value="%s"' % last_month, form)
+    resp = client.post(f"/console/disclosure/{VILLAGE_A1}/new", data={
+        "category": "finance", "disclosure_kind": "regular", "period": last_month, "title": "", "body": "本月"})
+    draft_id = int(re.search(r"/d/(\d+)", resp.headers["Location"]).group(1))
+    home = client.get("/console/").get_data(as_text=True)
+    assert link not in home and f'href="/console/disclosure/d/{draft_id}">draft in progress' in home
+    # a township officer watches the villages on the late tile instead
+    assert "Still to disclose" not in site("dongfeng").get(f"/console/?org={TOWN_A}").get_data(as_text=True)

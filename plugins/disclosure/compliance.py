@@ -29,6 +29,7 @@ DEFAULTS = {"disclosure.fixed_day": 10, "disclosure.finance_frequency": "monthly
             "disclosure.general_frequency": "quarterly"}
 
 STATUSES = ("on_time", "late", "missing", "not_due")
+DUE_AHEAD_DAYS = 31  # a clerk's to-do list shows what falls due within a month
 STATUS_LABELS = {"on_time": _l("On time"), "late": _l("Late"), "missing": _l("Missing"), "not_due": _l("Not yet due")}
 REQUIREMENT_LABELS = {"finance": _l("Finance statement (财务)"), "general": _l("Village affairs (村务)")}
 # Which payload category satisfies which requirement.
@@ -222,6 +223,23 @@ def counts(rows):
     out["due"] = due
     out["rate"] = round(100 * out["on_time"] / due) if due else None
     return out
+
+
+def due(village, today=None, ahead_days=DUE_AHEAD_DAYS):
+    """The required disclosures of `village` still to be made: those missing (past their due date) in the
+    last twelve months, and those due within `ahead_days`, by due date. Its clerk's to-do list."""
+    today = today or local_today()
+    this_month = today.year * 12 + today.month - 1
+    months = [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(this_month - 12, this_month + 1)]
+    horizon = today + dt.timedelta(days=ahead_days)
+    rows = [r for r in calendar([village], months, today)
+            if r.status == "missing" or (r.status == "not_due" and r.due <= horizon)]
+    return sorted(rows, key=lambda r: (r.due, r.requirement))
+
+
+def satisfies(category, period, row):
+    """Whether a disclosure of `category` for `period` (a draft's) would answer the requirement of `row`."""
+    return (category, period) in _wanted(row.requirement, row.period)
 
 
 def village_record(org, year, today=None):

@@ -13,7 +13,7 @@ from portal.tabular import TableError
 from portal.web import page_number
 
 from . import revisions, services, worklist
-from .compliance import last_period
+from .compliance import REQUIREMENT_CATEGORY, last_period
 from .forms import ActionForm, AttachmentForm, DraftForm, ReasonForm, StatementForm, yuan_to_fen
 from .models import DONE, IN_PROGRESS, Disclosure
 from .services import DisclosureError, PersonalDataFound
@@ -110,7 +110,7 @@ def new(code):
     if request.method == "GET":
         form.category.data = request.args.get("category", "finance")
         form.disclosure_kind.data = "regular"
-        form.period.data = last_period(org, form.category.data)
+        form.period.data = request.args.get("period", "")[:20] or last_period(org, form.category.data)
     if form.validate_on_submit():
         try:
             d = services.create_draft(org, _user(), category=form.category.data,
@@ -372,8 +372,10 @@ def withdraw(pub_id):
 
 
 def waiting_tile_context(user, org):
-    """The drafts whose next step is the user's, for the dashboard tile."""
-    return {"waiting": worklist.waiting_for(user, org)[:8], "org_code": org.code, "steps": STEP_LABELS}
+    """For the dashboard tile: the drafts whose next step is the user's, and at a village what it has still
+    to disclose."""
+    return {"waiting": worklist.waiting_for(user, org)[:8], "due": worklist.due_at(user, org), "org_code": org.code,
+            "steps": STEP_LABELS, "categories": REQUIREMENT_CATEGORY}
 
 
 STEP_LABELS = {"submit": _l("returned: change and submit again"), "countersign": _l("countersign"),

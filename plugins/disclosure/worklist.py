@@ -83,6 +83,18 @@ def next_step(user, d):
     return step
 
 
+def due_at(user, org, today=None):
+    """[(requirement row, its draft in progress or None)] of what `org`, a village where `user` drafts, has
+    still to disclose (compliance.due); empty elsewhere: a township watches its villages on the late tile."""
+    from .compliance import due, satisfies
+
+    if org.kind != "village" or not can(user, "disclosure.draft", org):
+        return []
+    drafts = drafts_at([org], states=IN_PROGRESS)
+    return [(row, next((d for d in drafts if satisfies(d.category, d.period, row)), None))
+            for row in due(org, today)]
+
+
 def waiting_for(user, org):
     """Drafts at or below `org` whose next step is `user`'s: [(draft, step)], oldest change first."""
     steps = ((d, next_step(user, d)) for d in drafts_at([org], states=IN_PROGRESS))
