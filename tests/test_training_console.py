@@ -41,6 +41,27 @@ def test_units_outside_scope_answer_404(app, client, login_as):
     assert client.get(f"/console/training/{VILLAGE_A1}/compliance").status_code == 403
 
 
+def test_a_clerks_dashboard_lists_the_meetings_to_hold_and_starts_their_record(app, client, login_as):
+    from portal.timeutil import local_today
+
+    _setup(app)
+    today = local_today()
+    _session(app, type="committee_meeting", start=(today.year, today.month, 1, 8, 0),
+             end=(today.year, today.month, 1, 9, 0), hours=1)
+    login_as("village_clerk", VILLAGE_A1)
+    home = client.get("/console/").get_data(as_text=True)
+    assert "Meetings to hold (三会一课)" in home
+    tile = home[home.index("Meetings to hold"):]
+    assert f"/console/training/{VILLAGE_A1}/new?unit={GROUP}&amp;type=group_meeting" in tile
+    assert "type=committee_meeting" not in tile  # held this month
+    form = client.get(f"/console/training/{VILLAGE_A1}/new?unit={GROUP}&type=group_meeting").get_data(as_text=True)
+    assert re.search(r'<option selected value="group_meeting"|<option value="group_meeting" selected', form)
+    assert re.search(rf'<option selected value="{GROUP}"|<option value="{GROUP}" selected', form)
+    # a township officer watches compliance instead
+    login_as("township_admin", TOWN_A)
+    assert "Meetings to hold" not in client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+
+
 def test_clerk_records_a_session_and_marks_attendance(app, client, login_as):
     people = _setup(app)
     login_as("village_clerk", VILLAGE_A1)

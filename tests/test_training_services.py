@@ -238,6 +238,22 @@ def test_meeting_gaps_per_branch_group_and_period(people):
     assert "life_meeting" not in gaps and "democratic_review" not in gaps  # yearly: due when the year ends
 
 
+def test_meetings_to_hold_are_those_of_the_running_period_not_yet_held(people):
+    today = date(2026, 5, 20)
+    make_session(type="committee_meeting", start=(2026, 5, 6, 19, 0), end=(2026, 5, 6, 20, 0), hours=1)
+    make_session(type="branch_meeting", start=(2026, 4, 10, 19, 0), end=(2026, 4, 10, 21, 0), hours=2)
+    make_session(type="life_meeting", start=(2026, 1, 18, 14, 0), end=(2026, 1, 18, 17, 0), hours=3)
+    todo = {(g["unit"].code, g["type"], g["period"].label, g["period"].last)
+            for g in compliance.meetings_to_hold(unit(VILLAGE_A1), today)}
+    assert todo == {(GROUP, "group_meeting", "2026-05", date(2026, 5, 31)),
+                    (BRANCH, "party_lecture", "2026-Q2", date(2026, 6, 30)),
+                    (BRANCH, "theme_day", "2026-05", date(2026, 5, 31)),
+                    (BRANCH, "democratic_review", "2026", date(2026, 12, 31))}
+    # April's missed 主题党日 is a gap of the year, not on the list of this month
+    assert (BRANCH, "theme_day", "2026-04") in {(g["unit"].code, g["type"], g["period"].label)
+                                                 for g in compliance.meeting_gaps(unit(VILLAGE_A1), 2026, today)}
+
+
 def test_the_yearly_life_meeting_and_democratic_review(people):
     """组织生活会 and 民主评议党员 at least once a year (条例 §17–18): a year without them is a gap."""
     make_session(type="life_meeting", start=(2025, 1, 18, 14, 0), end=(2025, 1, 18, 17, 0), hours=3)

@@ -98,15 +98,22 @@ def console_menu(user, org):
 
 @hookimpl
 def dashboard_widgets(user, org):
-    if org is None or not can(user, "training.compliance", org):
+    if org is None:
         return []
     from portal.timeutil import local_today
 
-    from .compliance import summary
+    from .compliance import meetings_to_hold, summary
 
     today = local_today()
-    return [Widget(_l("Training compliance"), "training/tile.html",
-                   {"counts": summary(org, today.year, today), "year": today.year, "code": org.code}, order=60)]
+    tiles = []
+    if org.kind in ("village", "party_branch", "party_group") and can(user, "training.record", org):
+        tiles.append(Widget(_l("Meetings to hold (三会一课)"), "training/todo_tile.html",
+                            {"todo": meetings_to_hold(org, today), "code": org.code}, order=58))
+    if can(user, "training.compliance", org):
+        tiles.append(Widget(_l("Training compliance"), "training/tile.html",
+                            {"counts": summary(org, today.year, today), "year": today.year, "code": org.code},
+                            order=60))
+    return tiles
 
 
 @hookimpl

@@ -95,8 +95,25 @@ def _branches(org):
                                           .order_by(OrgUnit.path)) if _active(b)]
 
 
+def period_of(frequency, day):
+    """The month, quarter or year of `frequency` that holds `day`."""
+    return next(p for p in periods(frequency, day.year, date(day.year + 1, 1, 1)) if p.first <= day <= p.last)
+
+
 def meeting_gaps(org, year, today):
     """[{branch, unit, type, type_label, frequency, period}] for each required meeting not held."""
+    return _not_held(org, year, lambda frequency: periods(frequency, year, today))
+
+
+def meetings_to_hold(org, today):
+    """The same for the period now running (this month, quarter or year) at the branches at or below `org`:
+    a branch's to-do list of 三会一课."""
+    return _not_held(org, today.year, lambda frequency: [period_of(frequency, today)])
+
+
+def _not_held(org, year, periods_for):
+    """[{branch, unit, type, type_label, frequency, period}] for each required meeting of `year` not held in
+    a period that `periods_for(frequency)` names."""
     held = _sessions_by_unit(org.ancestor_of_kind("party_branch") if org.kind == "party_group" else org, year)
     branches = [b for b in _branches(org) if b is not None]
     groups_of = {}  # branch id -> its party groups, read in one query (a county has 400 branches)
@@ -105,7 +122,7 @@ def meeting_gaps(org, year, today):
                                                               OrgUnit.kind == "party_group").order_by(OrgUnit.code)):
             groups_of.setdefault(group.parent_id, []).append(group)
     keys = [f"training.frequency.{type_}" for type_, _holder in REGULAR_TYPES]
-    periods_of = {}  # frequency -> its periods of `year` ended by `today`
+    periods_of = {}  # frequency -> its periods asked for
     gaps = []
     for branch in branches:
         groups = groups_of.get(branch.id, [])
@@ -113,7 +130,7 @@ def meeting_gaps(org, year, today):
         for (type_, holder), key in zip(REGULAR_TYPES, keys):
             frequency = frequencies[key]
             if frequency not in periods_of:
-                periods_of[frequency] = periods(frequency, year, today)
+                periods_of[frequency] = periods_for(frequency)
             units = [branch] if holder == "party_branch" else groups
             for unit in units:
                 if org.kind == "party_group" and unit.kind == "party_group" and unit.id != org.id:

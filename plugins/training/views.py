@@ -110,6 +110,8 @@ def new(code):
         abort(404)
     if request.method == "GET":
         form.org.data = request.args.get("unit") if request.args.get("unit") in units else next(iter(units))
+        if request.args.get("type") in TYPE_LABELS:  # from the dashboard's meetings to hold
+            form.type.data = request.args["type"]
     if form.validate_on_submit():
         session = _apply_form(form, units)
         if session is not None:
