@@ -6,6 +6,7 @@ from portal.accounts import can
 from portal.extensions import db
 from portal.orgs import OrgUnit
 
+from .compliance import due, satisfies
 from .models import DONE, IN_PROGRESS, Disclosure
 
 
@@ -32,11 +33,10 @@ def draft_villages(user, org, host):
 
 
 def by_township(org, villages):
-    """{township name: its villages} of `villages` below `org`, in their order ("" for a village under none)."""
+    """{township (None for a village under none): its villages} of `villages` below `org`, in their order."""
     towns, grouped = org.nearest_of_kind(villages, "township"), {}
     for village in villages:
-        town = towns[village.id]
-        grouped.setdefault(town.name if town else "", []).append(village)
+        grouped.setdefault(towns[village.id], []).append(village)
     return grouped
 
 
@@ -86,8 +86,6 @@ def next_step(user, d):
 def due_at(user, org, today=None):
     """[(requirement row, its draft in progress or None)] of what `org`, a village where `user` drafts, has
     still to disclose (compliance.due); empty elsewhere: a township watches its villages on the late tile."""
-    from .compliance import due, satisfies
-
     if org.kind != "village" or not can(user, "disclosure.draft", org):
         return []
     drafts = drafts_at([org], states=IN_PROGRESS)
