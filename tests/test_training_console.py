@@ -9,7 +9,7 @@ from plugins.training import checkin, stats
 from plugins.training.models import Attendance, TrainingSession
 from portal.extensions import db
 from portal.ledger import Publication
-from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, unit
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, unit
 from tests.test_training_helpers import BRANCH, GROUP, build_branch, make_session
 
 
@@ -57,9 +57,12 @@ def test_a_clerks_dashboard_lists_the_meetings_to_hold_and_starts_their_record(a
     form = client.get(f"/console/training/{VILLAGE_A1}/new?unit={GROUP}&type=group_meeting").get_data(as_text=True)
     assert re.search(r'<option selected value="group_meeting"|<option value="group_meeting" selected', form)
     assert re.search(rf'<option selected value="{GROUP}"|<option value="{GROUP}" selected', form)
-    # a township officer watches compliance instead
+    # a township officer watches compliance instead; a village without a party branch holds no such meetings
     login_as("township_admin", TOWN_A)
     assert "Meetings to hold" not in client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+    login_as("village_clerk", VILLAGE_A2)
+    home = client.get("/console/").get_data(as_text=True)
+    assert "Meetings to hold" not in home and "王庄村" in home
 
 
 def test_clerk_records_a_session_and_marks_attendance(app, client, login_as):

@@ -102,11 +102,12 @@ def dashboard_widgets(user, org):
         return []
     from portal.timeutil import local_today
 
-    from .compliance import meetings_to_hold, summary
+    from .compliance import branches_at, meetings_to_hold, summary
 
     today = local_today()
     tiles = []
-    if org.kind in ("village", "party_branch", "party_group") and can(user, "training.record", org):
+    if org.kind in ("village", "party_branch", "party_group") and can(user, "training.record", org) \
+            and branches_at(org):  # (a village without a branch holds none of these meetings)
         tiles.append(Widget(_l("Meetings to hold (三会一课)"), "training/todo_tile.html",
                             {"todo": meetings_to_hold(org, today), "code": org.code}, order=58))
     if can(user, "training.compliance", org):

@@ -87,10 +87,10 @@ def _active(unit):
     return current_app.extensions["portal"].is_active("training", unit)
 
 
-def _branches(org):
+def branches_at(org):
     """Party branches at or below `org` (or the branch a party group belongs to) where training is on."""
     if org.kind == "party_group":
-        return [org.ancestor_of_kind("party_branch")]
+        return [b for b in [org.ancestor_of_kind("party_branch")] if b is not None]
     return [b for b in db.session.scalars(org.subtree_query().where(OrgUnit.kind == "party_branch")
                                           .order_by(OrgUnit.path)) if _active(b)]
 
@@ -115,7 +115,7 @@ def _not_held(org, year, periods_for):
     """[{branch, unit, type, type_label, frequency, period}] for each required meeting of `year` not held in
     a period that `periods_for(frequency)` names."""
     held = _sessions_by_unit(org.ancestor_of_kind("party_branch") if org.kind == "party_group" else org, year)
-    branches = [b for b in _branches(org) if b is not None]
+    branches = branches_at(org)
     groups_of = {}  # branch id -> its party groups, read in one query (a county has 400 branches)
     if branches:
         for group in db.session.scalars(select(OrgUnit).where(OrgUnit.parent_id.in_([b.id for b in branches]),
@@ -152,7 +152,7 @@ def by_township(org, gaps, behind):
     """[(township, meetings not held, people behind on hours)] of every township with training on
     below `org`, by code, from the rows of meeting_gaps() and behind_on_hours(): a county's roll-up.
     Empty when the branches are all of one township."""
-    branches = [b for b in _branches(org) if b is not None]
+    branches = branches_at(org)
     town_of = org.nearest_of_kind(branches, "township")
     tally = {}
     for branch in branches:
