@@ -249,6 +249,8 @@ def test_meetings_to_hold_are_those_of_the_running_period_not_yet_held(people):
                     (BRANCH, "party_lecture", "2026-Q2", date(2026, 6, 30)),
                     (BRANCH, "theme_day", "2026-05", date(2026, 5, 31)),
                     (BRANCH, "democratic_review", "2026", date(2026, 12, 31))}
+    assert {(g["unit"].code, g["type"]) for g in compliance.meetings_to_hold(unit(GROUP), today)} == {
+        (GROUP, "group_meeting")}  # a party group's list: its own meetings
     # April's missed 主题党日 is a gap of the year, not on the list of this month
     assert (BRANCH, "theme_day", "2026-04") in {(g["unit"].code, g["type"], g["period"].label)
                                                  for g in compliance.meeting_gaps(unit(VILLAGE_A1), 2026, today)}

@@ -107,8 +107,9 @@ def meeting_gaps(org, year, today):
 
 def meetings_to_hold(org, today):
     """The same for the period now running (this month, quarter or year) at the branches at or below `org`:
-    a branch's to-do list of 三会一课."""
-    return _not_held(org, today.year, lambda frequency: [period_of(frequency, today)])
+    a branch's to-do list of 三会一课 (a party group's: its own meetings only)."""
+    todo = _not_held(org, today.year, lambda frequency: [period_of(frequency, today)])
+    return [g for g in todo if g["unit"].id == org.id] if org.kind == "party_group" else todo
 
 
 def _not_held(org, year, periods_for):
