@@ -184,6 +184,41 @@ def bench_page(args):
         static.unlink()
 
 
+def bench_pages(args):
+    """p99 at 16 connections of one page of each kind of the public site vs the static file, same gunicorn
+    (the issue's "p99 of public pages ≤ 3× the static file's"); `bench page` measures the month page alone."""
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.ledger import Publication
+    from portal.orgs import OrgUnit
+
+    app = portal_app(args.db)
+    month_path, html = a_month_page(app)
+    village = month_path.split("/")[2]
+    with app.app_context():
+        county = db.session.scalar(select(OrgUnit.code).where(OrgUnit.kind == "county").order_by(OrgUnit.code))
+        town = db.session.scalar(select(OrgUnit.code).where(OrgUnit.kind == "township").order_by(OrgUnit.code))
+        pub = db.session.scalar(select(Publication.pub_id).where(Publication.org_code == village)
+                                .order_by(Publication.seq.desc()).limit(1))
+    paths = ["/", f"/o/{county}", f"/o/{town}", f"/o/{village}", f"/o/{village}/disclosure", f"/o/{village}/finance",
+             month_path, f"/p/{pub}", f"/p/{pub}/history", "/feed.atom", f"/o/{village}/feed.atom",
+             "/search?q=" + urllib.parse.quote("路灯"), "/api/v1/publications", "/pages/about",
+             f"/hotline/?village={village}"]
+    static = Path(app.extensions["portal_static_root"]) / "bench-finance.html"
+    static.write_bytes(html)
+    server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
+    try:
+        for path in paths:
+            page, stat = side_by_side(server.base, path, server.base, "/static/bench-finance.html", 16, args.requests,
+                                      rounds=args.rounds or 2)
+            print(f"  {path[:44]:44s} {page['rps']:7.0f} req/s  p99 {1000 * page['p99']:6.1f} ms  static p99 "
+                  f"{1000 * stat['p99']:5.1f} ms  RATIO p99 {page['p99'] / stat['p99']:5.2f}  errors {page['errors']}")
+    finally:
+        server.stop()
+        static.unlink()
+
+
 def bench_growth(args):
     """Median latency of the month page at the county scale vs the small scale, served side by side."""
     big = Server("wsgi_portal:app", portal_env(args.db), workers=1)
@@ -613,7 +648,7 @@ def bench_export(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("bench", choices=["page", "growth", "datasette", "hotline", "import", "search", "render",
+    parser.add_argument("bench", choices=["page", "pages", "growth", "datasette", "hotline", "import", "search", "render",
                                           "console", "export"])
     parser.add_argument("--db", default=f"sqlite:///{HERE}/county.db")
     parser.add_argument("--small", default=f"sqlite:///{HERE}/small.db")
