@@ -204,7 +204,7 @@ def bench_pages(args):
     paths = ["/", f"/o/{county}", f"/o/{town}", f"/o/{village}", f"/o/{village}/disclosure", f"/o/{village}/finance",
              month_path, f"/p/{pub}", f"/p/{pub}/history", "/feed.atom", f"/o/{village}/feed.atom",
              "/search?q=" + urllib.parse.quote("路灯"), "/api/v1/publications", "/pages/about",
-             f"/hotline/?village={village}"]
+             f"/hotline/?village={village}", f"/o/{village}/disclosure/ask", f"/disclosure/object/{pub}"]
     static = Path(app.extensions["portal_static_root"]) / "bench-finance.html"
     static.write_bytes(html)
     server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)

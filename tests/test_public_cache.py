@@ -168,6 +168,60 @@ def test_a_page_with_a_visitors_form_token_is_never_shared(app_factory):
     assert page_a.data != page_b.data  # each visitor gets a form with their own token
 
 
+def test_a_form_page_is_rendered_once_and_each_visitor_gets_their_own_token(app_factory, login_as):
+    """The hotline form: kept once per site state with the token left out; every visitor's copy carries a
+    token of their own, which their submission is checked against."""
+    import re
+
+    from plugins.hotline import public
+    from tests.conftest import PASSWORD
+    from tests.helpers import build_tree, make_user
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_A), True)
+        db.session.commit()
+        make_user("township_admin", TOWN_A, "dongfeng")
+    path = f"/hotline/?village={VILLAGE_A1}"
+    token = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|value="([^"]+)" name="csrf_token"|'
+                       r'name="csrf_token"[^>]*value="([^"]+)"')
+
+    def token_of(html):
+        return next(t for t in token.search(html).groups() if t)
+
+    first, second = app.test_client(), app.test_client()
+    page_a = first.get(path).get_data(as_text=True)
+    with mock.patch.object(public.services, "filing_choices", side_effect=AssertionError("rendered")):
+        page_b = second.get(path).get_data(as_text=True)  # from the kept page
+    assert token_of(page_a) != token_of(page_b)
+    assert page_a.replace(token_of(page_a), "") == page_b.replace(token_of(page_b), "")
+    for client, page in ((first, page_a), (second, page_b)):
+        resp = client.post("/hotline/", data={"csrf_token": token_of(page), "village": VILLAGE_A1,
+                                              "category": "complaint", "description": "路灯坏了"})
+        assert resp.status_code == 303, resp.get_data(as_text=True)[:500]
+    # another visitor's token is refused
+    third = app.test_client()
+    third.get(path)
+    refused = third.post("/hotline/", data={"csrf_token": token_of(page_a), "village": VILLAGE_A1,
+                                            "category": "complaint", "description": "路灯坏了"})
+    assert refused.status_code == 400
+    # a new village in the township is a new site state: the form is rendered again and lists it
+    with app.app_context():
+        from portal.orgs.services import create_unit
+
+        create_unit("village", "新建村", "990101101299", unit(TOWN_A))
+        db.session.commit()
+    assert "新建村" in app.test_client().get(path).get_data(as_text=True)
+    # staff get it rendered
+    staff = app.test_client()
+    staff.post("/login", data={"username": "dongfeng", "password": PASSWORD, "csrf_token": token_of(
+        staff.get("/login").get_data(as_text=True))})
+    with mock.patch.object(public.services, "filing_choices", side_effect=AssertionError("rendered")):
+        with pytest.raises(AssertionError, match="rendered"):
+            staff.get(path)
+
+
 def test_a_browser_without_cookies_is_answered_from_the_store_before_flask(app, tree):
     """A villager's phone with no cookies gets the stored page, headers and all, without a render."""
     browser = app.test_client(use_cookies=False)

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from portal import ledger
 from portal.extensions import db, limiter
+from portal.public.caching import form_page
 from portal.public.services import org_by_code
 from portal.workdays import local_date
 
@@ -86,10 +87,10 @@ def _refused():
 @limiter.limit(ask_limit, methods=["POST"])
 def ask(code):
     """The request form of a village; on success the request is stored and the villager sent to follow it."""
-    org = org_by_code(code)
-    if org is None or org.kind != "village":
-        abort(404)
-    current_app.extensions["portal"].require_active(p.PLUGIN, org)
+    if request.method != "POST":  # GET, HEAD
+        return form_page(lambda: render_template("disclosure/public/ask.html", org=_askable_or_404(code),
+                                                 form=AskForm()))
+    org = _askable_or_404(code)
     form = AskForm()
     if _bot(form):
         return render_template("disclosure/public/ask.html", org=org, form=form, refused=_refused()), 400
@@ -102,8 +103,16 @@ def ask(code):
             form.topic.errors.append(str(exc))
         else:
             return redirect(url_for("disclosure_ask.follow_request", code=req.code, new=1), 303)
-    status = 400 if request.method == "POST" else 200
-    return render_template("disclosure/public/ask.html", org=org, form=form), status
+    return render_template("disclosure/public/ask.html", org=org, form=form), 400
+
+
+def _askable_or_404(code):
+    """The village of `code` where the plugin takes requests; 404 otherwise."""
+    org = org_by_code(code)
+    if org is None or org.kind != "village":
+        abort(404)
+    current_app.extensions["portal"].require_active(p.PLUGIN, org)
+    return org
 
 
 @bp.route("/o/<code>/disclosure/requests.json")
@@ -151,6 +160,8 @@ def _objectable_or_404(pub_id):
 @limiter.limit(ask_limit, methods=["POST"])
 def object_to(pub_id):
     """The objection form of a published disclosure (异议)."""
+    if request.method != "POST":  # GET, HEAD
+        return form_page(lambda: render_template("disclosure/public/object.html", **_objection_page(pub_id)))
     pub, org = _objectable_or_404(pub_id)
     form = ObjectionForm()
     if _bot(form):
@@ -166,8 +177,12 @@ def object_to(pub_id):
             if handover is not None:  # another module (the hotline) took it: follow it there
                 return redirect(handover.url, 303)
             return redirect(url_for("disclosure_ask.follow_objection", code=obj.code, new=1), 303)
-    status = 400 if request.method == "POST" else 200
-    return render_template("disclosure/public/object.html", org=org, pub=pub, form=form), status
+    return render_template("disclosure/public/object.html", org=org, pub=pub, form=form), 400
+
+
+def _objection_page(pub_id):
+    pub, org = _objectable_or_404(pub_id)
+    return {"pub": pub, "org": org, "form": ObjectionForm()}
 
 
 @bp.route("/disclosure/objection", methods=["GET", "POST"])

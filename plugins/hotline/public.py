@@ -4,6 +4,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from flask_babel import gettext as _
 
 from portal.extensions import db, limiter
+from portal.public.caching import form_page
 from portal.uploads import UploadError, save_upload
 
 from . import labels, services
@@ -49,21 +50,19 @@ def form():
     `?village=<code>` (a village's public page links so) chooses the village and lists its
     township's villages; `?township=<code>` lists that township's villages.
     """
+    if request.method != "POST":  # GET, HEAD
+        return form_page(_blank_form)
     form = CaseForm()
-    posted = request.method == "POST"
-    chosen = services.village_for_filing(form.village.data if posted else request.args.get("village", ""))
+    chosen = services.village_for_filing(form.village.data)
     town = chosen.ancestor_of_kind("township") if chosen is not None else None
     township = town.code if town is not None else request.args.get("township", "")
-    if posted:
-        # Filing checks only the chosen village; the list is built only to show the form again.
-        form.set_villages([(town, [chosen])] if chosen else [])
-    elif chosen is not None:
-        form.village.data = chosen.code
-    if posted and (form.website.data or "").strip():
+    # Filing checks only the chosen village; the list is built only to show the form again.
+    form.set_villages([(town, [chosen])] if chosen else [])
+    if (form.website.data or "").strip():
         return _show(form, 400, township, refused=_("This submission looks automatic and was not accepted. "
                                                     "If you are a person, leave the last field empty and send again."))
     if form.validate_on_submit():
-        village = chosen  # validation passed, so this is a POST and the village was looked up above
+        village = chosen  # validation passed, so the village was looked up above
         if village is None:
             form.village.errors.append(_("The hotline does not take cases for this village."))
         else:
@@ -80,7 +79,18 @@ def form():
             else:
                 # shown only now that the case is committed
                 return redirect(url_for("hotline_public.track", code=case.code, new=1), 303)
-    return _show(form, 400 if posted else 200, township)
+    return _show(form, 400, township)
+
+
+def _blank_form():
+    """The form as a villager opens it: the village of `?village=` chosen, its township's villages listed
+    (or those of `?township=`)."""
+    form = CaseForm()
+    chosen = services.village_for_filing(request.args.get("village", ""))
+    town = chosen.ancestor_of_kind("township") if chosen is not None else None
+    if chosen is not None:
+        form.village.data = chosen.code
+    return _show(form, 200, town.code if town is not None else request.args.get("township", ""))[0]
 
 
 def _show(form, status, township, **extra):

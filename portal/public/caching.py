@@ -16,6 +16,7 @@ from collections import OrderedDict
 from flask import current_app, g, has_app_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event, select, true, update
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request
@@ -57,7 +58,8 @@ def _cacheable_request():
 
 
 class PageCache:
-    """The last public pages answered to anonymous visitors, kept by (ETag, URL) in this process.
+    """The last public pages answered to anonymous visitors, kept by (ETag, URL) in this process
+    (and form pages with a placeholder for the visitor's token: form_page).
 
     The ETag covers everything a public page depends on, so a page stored under it is the
     page the view would render again; when anything changes the ETag changes and the old
@@ -225,6 +227,31 @@ def public_cache_headers(response):
                 and not response.is_streamed and not response.direct_passthrough):
             request.environ[_OFFER] = _page_key()  # PageCacheMiddleware stores it as it leaves the app
     return response
+
+
+_FORM_TOKEN = "\x00csrf-token\x00"  # where a kept form page takes each visitor's own token
+
+
+def form_page(render):
+    """The HTML of a public form (the hotline, 点题, an objection) that `render()` makes for this GET.
+
+    A form page is never shared whole: its CSRF token is the visitor's. But nothing else in it is, for
+    an anonymous visitor without a waiting message. So it is rendered once per site state, language
+    and URL (the public ETag) and kept in this worker's page cache with a placeholder where the token
+    stands; every later visitor gets the kept page with a token of their own (Flask-WTF's, from their
+    session). Staff, and a visitor with a message waiting, get it rendered.
+    """
+    if not _cacheable_request():
+        return render()
+    key = ("form", g.get("public_etag") or site_validator(), request.host_url, request.full_path)
+    kept = page_cache().get(key)
+    if kept is not None:
+        return kept[0].replace(_FORM_TOKEN, generate_csrf())
+    html = render()  # (a page that is not found raises here, before a token is made)
+    token = generate_csrf()  # the one the form just rendered: Flask-WTF makes one a request
+    if token in html:  # (with CSRF off in a test there is no token to take the place of)
+        page_cache().put(key, html.replace(token, _FORM_TOKEN), ())
+    return html
 
 
 def cache_public(bp):
