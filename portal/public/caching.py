@@ -241,7 +241,7 @@ def form_page(render):
     stands; every later visitor gets the kept page with a token of their own (Flask-WTF's, from their
     session). Staff, and a visitor with a message waiting, get it rendered.
     """
-    if not _cacheable_request():
+    if not _cacheable_request() or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return render()
     key = ("form", g.get("public_etag") or site_validator(), request.host_url, request.full_path)
     kept = page_cache().get(key)
@@ -249,7 +249,7 @@ def form_page(render):
         return kept[0].replace(_FORM_TOKEN, generate_csrf())
     html = render()  # (a page that is not found raises here, before a token is made)
     token = generate_csrf()  # the one the form just rendered: Flask-WTF makes one a request
-    if token in html:  # (with CSRF off in a test there is no token to take the place of)
+    if token in html:
         page_cache().put(key, html.replace(token, _FORM_TOKEN), ())
     return html
 
