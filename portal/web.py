@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, has_request_context, jsonify, redirect, render_template, request, session, url_for
+from flask import abort, current_app, g, has_request_context, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -172,6 +172,9 @@ def init_security(app):
             response.headers.setdefault(name, value)
         if request.path.startswith(("/console", "/login")):
             response.headers["Cache-Control"] = "no-store"
+        elif app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+            # a page with this visitor's CSRF token (a public form): for this browser only
+            response.headers.setdefault("Cache-Control", "private, no-cache")
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -195,6 +195,7 @@ def test_a_form_page_is_rendered_once_and_each_visitor_gets_their_own_token(app_
     with mock.patch.object(public.services, "filing_choices", side_effect=AssertionError("rendered")):
         page_b = second.get(path).get_data(as_text=True)  # from the kept page
     assert token_of(page_a) != token_of(page_b)
+    assert second.get(path).headers["Cache-Control"] == "private, no-cache"  # never stored by a proxy
     assert page_a.replace(token_of(page_a), "") == page_b.replace(token_of(page_b), "")
     for client, page in ((first, page_a), (second, page_b)):
         resp = client.post("/hotline/", data={"csrf_token": token_of(page), "village": VILLAGE_A1,
