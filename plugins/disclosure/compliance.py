@@ -81,6 +81,22 @@ def months_of(period):
     return [period]
 
 
+def shift_month(month, delta):
+    """The month `delta` months after (or before) `month`, both "YYYY-MM"."""
+    year, mon = int(month[:4]), int(month[5:7])
+    n = year * 12 + (mon - 1) + delta
+    return f"{n // 12:04d}-{n % 12 + 1:02d}"
+
+
+def months_between(first, last):
+    """The months from `first` to `last` inclusive (at most five years)."""
+    out, month = [], first
+    while month <= last and len(out) < 60:
+        out.append(month)
+        month = shift_month(month, 1)
+    return out
+
+
 def months_of_year(year):
     """The twelve months of `year` as "YYYY-MM"."""
     return [f"{year:04d}-{m:02d}" for m in range(1, 13)]
@@ -229,8 +245,8 @@ def due(village, today=None, ahead_days=DUE_AHEAD_DAYS):
     """The required disclosures of `village` still to be made: those missing (past their due date) in the
     last twelve months, and those due within `ahead_days`, by due date. Its clerk's to-do list."""
     today = today or local_today()
-    this_month = today.year * 12 + today.month - 1
-    months = [f"{n // 12:04d}-{n % 12 + 1:02d}" for n in range(this_month - 12, this_month + 1)]
+    this_month = f"{today.year:04d}-{today.month:02d}"
+    months = months_between(shift_month(this_month, -12), this_month)
     horizon = today + dt.timedelta(days=ahead_days)
     rows = [r for r in calendar([village], months, today)
             if r.status == "missing" or (r.status == "not_due" and r.due <= horizon)]

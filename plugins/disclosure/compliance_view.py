@@ -30,21 +30,6 @@ def _month(text):
     return f"{parsed[1]:04d}-{parsed[2]:02d}" if parsed and parsed[0] == "month" else None
 
 
-def _shift(month, delta):
-    year, mon = int(month[:4]), int(month[5:7])
-    n = year * 12 + (mon - 1) + delta
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
-
-
-def months_between(first, last):
-    """The months from `first` to `last` inclusive (at most five years)."""
-    out, month = [], first
-    while month <= last and len(out) < 60:
-        out.append(month)
-        month = _shift(month, 1)
-    return out
-
-
 @dataclass
 class Filters:
     """What the officer asked for: a township, a village, a range of months, a status."""
@@ -59,8 +44,8 @@ class Filters:
     def from_args(cls, args, org):
         today = local_today()
         this_month = f"{today.year:04d}-{today.month:02d}"
-        last = _month(args.get("to", "")) or _shift(this_month, -1)
-        first = _month(args.get("from", "")) or _shift(last, -11)
+        last = _month(args.get("to", "")) or compliance.shift_month(this_month, -1)
+        first = _month(args.get("from", "")) or compliance.shift_month(last, -11)
         if first > last:
             first, last = last, first
         status = args.get("status", "")
@@ -84,7 +69,8 @@ def rows(org, filters, today=None):
 
     host = current_app.extensions["portal"]
     villages = [v for v in _villages(org, filters) if host.is_active("disclosure", v)]
-    found = compliance.calendar(villages, months_between(filters.first, filters.last), today or local_today())
+    months = compliance.months_between(filters.first, filters.last)
+    found = compliance.calendar(villages, months, today or local_today())
     if filters.status:
         found = [r for r in found if r.status == filters.status]
     return found
@@ -145,7 +131,7 @@ def tile(org, today=None):
     """Late and missing disclosures of the last twelve months below `org`, for the dashboard."""
     today = today or local_today()
     this_month = f"{today.year:04d}-{today.month:02d}"
-    filters = Filters(first=_shift(this_month, -12), last=_shift(this_month, -1))
+    filters = Filters(first=compliance.shift_month(this_month, -12), last=compliance.shift_month(this_month, -1))
     found = rows(org, filters, today)
     bad = [r for r in found if r.status in ("late", "missing")]
     by_village = {}
