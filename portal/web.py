@@ -120,6 +120,15 @@ def init_templates(app):
         }
 
 
+PRIVATE = "private, no-cache"  # a page for this browser only
+
+
+def carries_visitor_token():
+    """Whether the page answered holds this visitor's CSRF token (a form): Flask-WTF keeps the token
+    it made for the request in `g`."""
+    return current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g
+
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -172,9 +181,8 @@ def init_security(app):
             response.headers.setdefault(name, value)
         if request.path.startswith(("/console", "/login")):
             response.headers["Cache-Control"] = "no-store"
-        elif app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
-            # a page with this visitor's CSRF token (a public form): for this browser only
-            response.headers.setdefault("Cache-Control", "private, no-cache")
+        elif carries_visitor_token():  # a public form, or the tracking page
+            response.headers.setdefault("Cache-Control", PRIVATE)
         if app.config["SESSION_COOKIE_SECURE"]:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -25,11 +25,11 @@ from ..extensions import db
 from ..ledger.models import LedgerHead
 from ..orgs.memo import BUMPED
 from ..timeutil import local_today
+from ..web import PRIVATE, carries_visitor_token
 from .models import PublicRevision
 
 # Fresh for a minute in browsers and proxies, then asked again (answered 304 while nothing changed).
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
-PRIVATE = "private, no-cache"
 
 
 _HEAD, _REVISION = LedgerHead.__table__, PublicRevision.__table__
@@ -214,8 +214,7 @@ def public_cache_headers(response):
     if current_user.is_authenticated:
         response.headers["Cache-Control"] = PRIVATE
         return response
-    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
-        # a form with this visitor's CSRF token: never stored, never revalidated
+    if carries_visitor_token():  # a form with this visitor's CSRF token: never stored, never revalidated
         response.headers["Cache-Control"] = PRIVATE
         return response
     # A response that sets the session cookie (?lang=) is for this browser only.
