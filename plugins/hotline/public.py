@@ -53,9 +53,7 @@ def form():
     if request.method != "POST":  # GET, HEAD
         return form_page(_blank_form)
     form = CaseForm()
-    chosen = services.village_for_filing(form.village.data)
-    town = chosen.ancestor_of_kind("township") if chosen is not None else None
-    township = town.code if town is not None else request.args.get("township", "")
+    chosen, town, township = _chosen(form.village.data)
     # Filing checks only the chosen village; the list is built only to show the form again.
     form.set_villages([(town, [chosen])] if chosen else [])
     if (form.website.data or "").strip():
@@ -86,11 +84,18 @@ def _blank_form():
     """The form as a villager opens it: the village of `?village=` chosen, its township's villages listed
     (or those of `?township=`)."""
     form = CaseForm()
-    chosen = services.village_for_filing(request.args.get("village", ""))
-    town = chosen.ancestor_of_kind("township") if chosen is not None else None
+    chosen, _town, township = _chosen(request.args.get("village", ""))
     if chosen is not None:
         form.village.data = chosen.code
-    return _show(form, 200, town.code if town is not None else request.args.get("township", ""))[0]
+    return _show(form, 200, township)[0]
+
+
+def _chosen(code):
+    """(the village of `code` open for filing or None, its township, the code of the township whose
+    villages the form lists: the village's, else `?township=`)."""
+    chosen = services.village_for_filing(code)
+    town = chosen.ancestor_of_kind("township") if chosen is not None else None
+    return chosen, town, town.code if town is not None else request.args.get("township", "")
 
 
 def _show(form, status, township, **extra):
