@@ -465,9 +465,55 @@ def bench_hotline(args):
         bare.stop()
 
 
+class scratch_database:
+    """An empty database beside `url` for a benchmark that writes: a new SQLite file in a temporary
+    directory, or a new database `name` on the same PostgreSQL server (dropped by `drop`)."""
+
+    def __init__(self, url, name):
+        from sqlalchemy.engine import make_url
+
+        self.server = make_url(url)
+        self.postgres = self.server.get_backend_name() == "postgresql"
+        if self.postgres:
+            self.url = self.server.set(database=name).render_as_string(hide_password=False)
+            self._admin("DROP DATABASE IF EXISTS " + name, "CREATE DATABASE " + name)
+            self.name, self.placeholder = name, "%s"
+        else:
+            self.path = Path(tempfile.mkdtemp()) / "import.db"
+            self.url, self.placeholder = "sqlite:///" + str(self.path), "?"
+
+    def _admin(self, *statements):
+        import sqlalchemy
+
+        engine = sqlalchemy.create_engine(self.server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+        engine.dispose()
+
+    def connect(self):
+        """A bare DBAPI connection (sqlite3 in WAL mode, or psycopg) to the scratch database."""
+        if self.postgres:
+            import psycopg
+
+            server = self.server
+            return psycopg.connect(host=server.host, port=server.port, user=server.username,
+                                   password=server.password, dbname=self.name)
+        conn = sqlite3.connect(self.path.with_name("bare.db"))
+        conn.execute("PRAGMA journal_mode=WAL")
+        return conn
+
+    def drop(self):
+        if self.postgres:
+            self._admin("DROP DATABASE " + self.name)
+        else:
+            shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
 def bench_import(args):
     """The clerk's whole import of a statement file (parse, check, store the draft, commit) vs a bare
-    executemany of the same rows into SQLite; alternating rounds, best of each."""
+    executemany of the same rows into the same kind of database as --db (a new scratch database, on
+    the same PostgreSQL server for a postgresql URL); alternating rounds, best of each."""
     import random
 
     from plugins.disclosure import finance, services
@@ -476,7 +522,8 @@ def bench_import(args):
     from portal.tabular import TableError
     from tests.helpers import VILLAGE_A1, build_tree, make_user, unit
 
-    app = portal_app("sqlite:///" + str(Path(tempfile.mkdtemp()) / "import.db"))
+    scratch = scratch_database(args.db, "cunwu_bench_import")
+    app = portal_app(scratch.url)
     rng = random.Random(1)
     n = args.lines or finance.MAX_LINES
     # a statement is capped at MAX_LINES; a larger file measures the same per-line work with the cap raised here
@@ -485,9 +532,11 @@ def bench_import(args):
              f"{rng.randint(1, 99999)}.{rng.randint(0, 99):02d}") for i in range(n)]
     csv = ("日期,凭证号,科目,摘要,收入,支出\n" + "\n".join(",".join(r) for r in rows) + "\n").encode()
     bad = csv + "2026-10-01,记-x,管理费用,错误金额,,abc\n".encode()
-    conn = sqlite3.connect(Path(tempfile.mkdtemp()) / "bare.db")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("CREATE TABLE line (date, voucher, account, summary, income, expense)")
+    conn = scratch.connect()
+    conn.execute("CREATE TABLE bare_line (date text, voucher text, account text, summary text, income text, "
+                 "expense text)")
+    conn.commit()
+    insert = "INSERT INTO bare_line VALUES (%s)" % ",".join([scratch.placeholder] * 6)
     ours, bare = [], []
     with app.test_request_context():
         init_database()
@@ -504,8 +553,8 @@ def bench_import(args):
             db.session.commit()
             ours.append(time.perf_counter() - t)
             t = time.perf_counter()
-            with conn:
-                conn.executemany("INSERT INTO line VALUES (?,?,?,?,?,?)", rows)
+            conn.cursor().executemany(insert, rows)
+            conn.commit()
             bare.append(time.perf_counter() - t)
         stored = len(db.session.get(type(draft), draft.id).statement["lines"])
         draft = services.create_draft(unit(VILLAGE_A1), clerk, category="finance", disclosure_kind="regular",
@@ -518,6 +567,10 @@ def bench_import(args):
         except TableError:
             db.session.rollback()
             refused = db.session.get(type(draft), draft.id).statement is None
+        db.session.remove()
+        db.engine.dispose()
+    conn.close()
+    scratch.drop()
     o, b = min(ours), min(bare)
     print(f"  import (attach_statement + commit): {n} lines in {o:.3f} s ({n / o:.0f} lines/s), {stored} stored; "
           f"a file with one bad line refused and nothing stored: {refused}")
