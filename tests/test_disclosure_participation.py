@@ -191,6 +191,7 @@ def test_asking_and_objecting_are_rate_limited_with_a_clear_page(app_factory):
     codes = [client.post(f"/o/{VILLAGE_A1}/disclosure/ask", data=ASK).status_code for _ in range(3)]
     assert codes == [303, 303, 429]
     assert "Too many attempts" in client.post(f"/o/{VILLAGE_A1}/disclosure/ask", data=ASK).get_data(as_text=True)
+    assert client.get(f"/o/{VILLAGE_A1}/disclosure/ask").status_code == 200  # opening the form is not limited
     looks = [client.get(f"/disclosure/request?code=AAAA-CCCC-DDD{c}").status_code for c in "EFGH"]
     assert looks == [200, 200, 200, 429]
 

@@ -223,6 +223,38 @@ def test_a_form_page_is_rendered_once_and_each_visitor_gets_their_own_token(app_
             staff.get(path)
 
 
+def test_a_browser_without_cookies_gets_the_form_kept_under_the_state_its_worker_read(app_factory):
+    """A villager's first visit to a form (no cookie yet) finds the kept form under the site state this
+    worker read within PUBLIC_STATE_TTL, as the kept pages are found; a browser with a cookie is checked
+    against the state of the moment, and so is everyone once the time is up."""
+    import time
+
+    from sqlalchemy import text
+
+    from plugins.hotline import public
+    from tests.helpers import build_tree
+
+    app = app_factory(WTF_CSRF_ENABLED=True, PUBLIC_STATE_TTL=30)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_A), True)
+        db.session.commit()
+    path = f"/hotline/?village={VILLAGE_A1}"
+    returning = app.test_client()
+    assert returning.get(path).status_code == 200  # rendered and kept; this browser now has a cookie
+    with app.app_context(), db.engine.begin() as conn:  # as another worker would: no session commit here
+        conn.execute(text("UPDATE public_revision SET n = n + 1 WHERE id = 1"))
+    rendered = mock.patch.object(public.services, "filing_choices", side_effect=AssertionError("rendered"))
+    with rendered:
+        first_visit = app.test_client().get(path)
+    assert first_visit.status_code == 200 and 'name="csrf_token"' in first_visit.get_data(as_text=True)
+    with rendered, pytest.raises(AssertionError, match="rendered"):
+        returning.get(path)
+    with rendered, pytest.raises(AssertionError, match="rendered"), \
+            mock.patch("portal.public.caching.time.monotonic", return_value=time.monotonic() + 31):
+        app.test_client().get(path)
+
+
 def test_a_browser_without_cookies_is_answered_from_the_store_before_flask(app, tree):
     """A villager's phone with no cookies gets the stored page, headers and all, without a render."""
     browser = app.test_client(use_cookies=False)

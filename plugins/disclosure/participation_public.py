@@ -83,13 +83,17 @@ def _refused():
              "If you are a person, leave the last field empty and send again.")
 
 
-@bp.route("/o/<code>/disclosure/ask", methods=["GET", "POST"])
-@limiter.limit(ask_limit, methods=["POST"])
+@bp.get("/o/<code>/disclosure/ask")
 def ask(code):
-    """The request form of a village; on success the request is stored and the villager sent to follow it."""
-    if request.method != "POST":  # GET, HEAD
-        return form_page(lambda: render_template("disclosure/public/ask.html", org=_askable_or_404(code),
-                                                 form=AskForm()))
+    """The request form of a village (点题公开)."""
+    return form_page(lambda: render_template("disclosure/public/ask.html", org=_askable_or_404(code), form=AskForm()))
+
+
+# The forms' own addresses; only sending counts against the limit, opening a form does not.
+@bp.post("/o/<code>/disclosure/ask")
+@limiter.limit(ask_limit)
+def submit_request(code):
+    """A filled request form; on success the request is stored and the villager sent to follow it."""
     org = _askable_or_404(code)
     form = AskForm()
     if _bot(form):
@@ -156,12 +160,16 @@ def _objectable_or_404(pub_id):
     return pub, org
 
 
-@bp.route("/disclosure/object/<int:pub_id>", methods=["GET", "POST"])
-@limiter.limit(ask_limit, methods=["POST"])
+@bp.get("/disclosure/object/<int:pub_id>")
 def object_to(pub_id):
     """The objection form of a published disclosure (异议)."""
-    if request.method != "POST":  # GET, HEAD
-        return form_page(lambda: render_template("disclosure/public/object.html", **_objection_page(pub_id)))
+    return form_page(lambda: render_template("disclosure/public/object.html", **_objection_page(pub_id)))
+
+
+@bp.post("/disclosure/object/<int:pub_id>")
+@limiter.limit(ask_limit)
+def submit_objection(pub_id):
+    """A filled objection form; on success the objection is stored and the villager sent to follow it."""
     pub, org = _objectable_or_404(pub_id)
     form = ObjectionForm()
     if _bot(form):

@@ -42,16 +42,21 @@ def _photos(form):
     return [save_upload(f, f.filename, kinds=("image",)) for f in files]
 
 
-@bp.route("/", methods=["GET", "POST"])
-@limiter.shared_limit(submit_limit, scope="hotline-submit", methods=["POST"])
+@bp.get("/")
 def form():
-    """The complaint form; on success the case is committed and the villager sent to its tracking page.
+    """The complaint form as a villager opens it.
 
     `?village=<code>` (a village's public page links so) chooses the village and lists its
     township's villages; `?township=<code>` lists that township's villages.
     """
-    if request.method != "POST":  # GET, HEAD
-        return form_page(_blank_form)
+    return form_page(_blank_form)
+
+
+# The same address as the form; only filing counts against the limit, opening the form does not.
+@bp.post("/")
+@limiter.shared_limit(submit_limit, scope="hotline-submit")
+def submit():
+    """A filled complaint form; on success the case is committed and the villager sent to its tracking page."""
     form = CaseForm()
     chosen, town, township = _chosen(form.village.data)
     # Filing checks only the chosen village; the list is built only to show the form again.

@@ -123,7 +123,8 @@ class PageCacheMiddleware:
     def forget_state(self):
         self._state = None
 
-    def _site_state(self):
+    def site_state(self):
+        """site_state() as this worker read it within PUBLIC_STATE_TTL seconds (for cookie-less visitors)."""
         known = self._state
         if known is not None and time.monotonic() - known[0] < self.state_ttl:
             return known[1]
@@ -159,7 +160,7 @@ class PageCacheMiddleware:
 
     def _from_store(self, environ, start_response):
         request = Request(environ)
-        state = self._site_state()
+        state = self.site_state()
         with self.app.app_context():
             etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"], state=state)
         page = self.cache.get((etag, request.host_url, request.full_path))
@@ -242,7 +243,7 @@ def form_page(render):
     """
     if not _cacheable_request() or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return render()
-    key = ("form", g.get("public_etag") or site_validator(), request.host_url, request.full_path)
+    key = ("form", _form_validator(), request.host_url, request.full_path)
     kept = page_cache().get(key)
     if kept is not None:
         return kept[0].replace(_FORM_TOKEN, generate_csrf())
@@ -251,6 +252,18 @@ def form_page(render):
     if token in html:
         page_cache().put(key, html.replace(token, _FORM_TOKEN), ())
     return html
+
+
+def _form_validator():
+    """The public ETag a kept form is found under. A browser without cookies is served the site state
+    this worker read within PUBLIC_STATE_TTL, as PageCacheMiddleware serves it the kept pages: most
+    form pages are a villager's first visit, and then no query is made at all."""
+    if g.get("public_etag"):
+        return g.public_etag
+    middleware = current_app.extensions.get("portal_page_cache_middleware")
+    if middleware is not None and "HTTP_COOKIE" not in request.environ:
+        return site_validator(state=middleware.site_state())
+    return site_validator()
 
 
 def cache_public(bp):
