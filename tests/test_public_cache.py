@@ -253,6 +253,10 @@ def test_a_browser_without_cookies_gets_the_form_kept_under_the_state_its_worker
     with rendered, pytest.raises(AssertionError, match="rendered"), \
             mock.patch("portal.public.caching.time.monotonic", return_value=time.monotonic() + 31):
         app.test_client().get(path)
+    # a first visit in the other language gets that language's form, and the default one stays as it was
+    chinese = app.test_client(use_cookies=False).get(path + "&lang=zh_Hans_CN").get_data(as_text=True)
+    english = app.test_client(use_cookies=False).get(path).get_data(as_text=True)
+    assert "提交" in chinese and "提交" not in english and "Send" in english
 
 
 def test_a_browser_without_cookies_is_answered_from_the_store_before_flask(app, tree):

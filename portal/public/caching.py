@@ -96,6 +96,7 @@ def page_cache():
 
 
 _OFFER = "portal.page_cache_key"  # environ: the app offers its answer to the page cache under this key
+_ANONYMOUS_ETAG = "portal.anonymous_etag"  # environ: the ETag of a cookie-less visitor, as the store computed it
 
 
 class PageCacheMiddleware:
@@ -165,6 +166,7 @@ class PageCacheMiddleware:
             etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"], state=state)
         page = self.cache.get((etag, request.host_url, request.full_path))
         if page is None:
+            environ[_ANONYMOUS_ETAG] = etag  # a form page finds its kept form by it (form_page)
             return None
         body, headers = page
         if request.if_none_match.contains_weak(etag):
@@ -260,9 +262,12 @@ def _form_validator():
     form pages are a villager's first visit, and then no query is made at all."""
     if g.get("public_etag"):
         return g.public_etag
-    middleware = current_app.extensions.get("portal_page_cache_middleware")
-    if middleware is not None and "HTTP_COOKIE" not in request.environ:
-        return site_validator(state=middleware.site_state())
+    if "HTTP_COOKIE" not in request.environ:
+        if _ANONYMOUS_ETAG in request.environ and "lang" not in request.args:  # the default language's,
+            return request.environ[_ANONYMOUS_ETAG]  # made when the store looked for this page before Flask
+        middleware = current_app.extensions.get("portal_page_cache_middleware")
+        if middleware is not None:
+            return site_validator(state=middleware.site_state())
     return site_validator()
 
 
