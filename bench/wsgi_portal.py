@@ -5,6 +5,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from portal import create_app  # noqa: E402
+from portal import create_worker_app  # noqa: E402
 
-app = create_app({"SESSION_COOKIE_SECURE": False})
+app = create_worker_app({"SESSION_COOKIE_SECURE": False})  # as `portal serve` makes each worker's app

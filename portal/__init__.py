@@ -7,7 +7,7 @@ from flask import Flask
 
 from .hookspecs import hookimpl
 
-__all__ = ["create_app", "hookimpl"]
+__all__ = ["create_app", "create_worker_app", "hookimpl"]
 
 
 def create_app(config=None):
@@ -61,3 +61,19 @@ def create_app(config=None):
     app.wsgi_app = PageCacheMiddleware(app, app.wsgi_app)
     web.init_static(app, host)  # WhiteNoise in front of both: static files first
     return app
+
+
+def create_worker_app(config=None):
+    """create_app for a server's worker process, which keeps its app until it exits.
+
+    What start-up made (modules, mappers, the plugin host, about 130,000 objects) lives as long as the
+    worker, so it is moved out of the cyclic garbage collector's sight (gc.freeze): a full collection
+    then walks only what requests made, about 3 ms instead of 70 ms in the middle of some request.
+    Not for tests, which make an app each and must see it collected.
+    """
+    import gc
+
+    app = create_app(config)
+    gc.freeze()
+    return app
+

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
-from . import create_app
+from . import create_app, create_worker_app
 from .extensions import db
 
 
@@ -86,7 +86,7 @@ def _serve(host, port, workers, demo=False, public_only=False):
             self.cfg.set("accesslog", "-")
 
         def load(self):
-            return create_app(overrides)
+            return create_worker_app(overrides)
 
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl+C stops)")
     Server().run()

@@ -277,3 +277,37 @@ def test_backup_keeps_the_postgresql_password_off_the_command_line(tmp_path, mon
     assert args[0] == "pg_dump" and not any("s3cret-pw" in a for a in args)
     assert "portal@db.example:5432/cunwu" in args[-1]
     assert env["PGPASSWORD"] == "s3cret-pw"
+
+
+def test_portal_serve_answers_from_gunicorn_workers(tmp_path):
+    """`portal serve`, the README's command, starts gunicorn workers that answer the public site."""
+    import os
+    import socket
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    portal = str(Path(sys.executable).parent / "portal")
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'serve.db'}", PORTAL_SECRET_KEY="serve-test",
+               PORTAL_UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    subprocess.run([portal, "init"], env=env, check=True, capture_output=True)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([portal, "serve", "--port", str(port), "--workers", "1"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/pages/about", timeout=5) as resp:
+                    status, body = resp.status, resp.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "portal serve did not answer"
+                time.sleep(0.3)
+        assert status == 200 and "<html" in body
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
