@@ -205,6 +205,7 @@ def bench_pages(args):
              month_path, f"/p/{pub}", f"/p/{pub}/history", "/feed.atom", f"/o/{village}/feed.atom",
              "/search?q=" + urllib.parse.quote("路灯"), "/api/v1/publications", "/pages/about",
              f"/hotline/?village={village}", f"/o/{village}/disclosure/ask", f"/disclosure/object/{pub}"]
+    paths = [path for path in paths if args.only in path]
     static = Path(app.extensions["portal_static_root"]) / "bench-finance.html"
     static.write_bytes(html)
     server = Server("wsgi_portal:app", portal_env(args.db), workers=args.workers)
@@ -722,6 +723,7 @@ def main():
                              "(e.g. made with git worktree add /tmp/before REV)")
     parser.add_argument("--against-env", default="",
                         help="hotline: environment of that second portal, e.g. PORTAL_RATELIMIT_STORAGE_URI=memory://")
+    parser.add_argument("--only", default="", help="pages: only the pages whose path holds this text, e.g. /hotline")
     parser.add_argument("--no-page-cache", action="store_true",
                         help="serve with PUBLIC_PAGE_CACHE_SIZE=0: every page rendered")
     args = parser.parse_args()
