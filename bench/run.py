@@ -466,7 +466,7 @@ def bench_hotline(args):
         bare.stop()
 
 
-class scratch_database:
+class ScratchDatabase:
     """An empty database beside `url` for a benchmark that writes: a new SQLite file in a temporary
     directory, or a new database `name` on the same PostgreSQL server (dropped by `drop`)."""
 
@@ -523,7 +523,7 @@ def bench_import(args):
     from portal.tabular import TableError
     from tests.helpers import VILLAGE_A1, build_tree, make_user, unit
 
-    scratch = scratch_database(args.db, "cunwu_bench_import")
+    scratch = ScratchDatabase(args.db, "cunwu_bench_import")
     app = portal_app(scratch.url)
     rng = random.Random(1)
     n = args.lines or finance.MAX_LINES
