@@ -76,4 +76,3 @@ def create_worker_app(config=None):
     app = create_app(config)
     gc.freeze()
     return app
-
