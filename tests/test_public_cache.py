@@ -259,6 +259,33 @@ def test_a_browser_without_cookies_gets_the_form_kept_under_the_state_its_worker
     assert "提交" in chinese and "提交" not in english and "Send" in english
 
 
+def test_a_browser_without_cookies_gets_a_kept_form_before_flask_with_a_token_of_its_own(app_factory):
+    """A villager's first visit to a kept form is answered before any view or before_request function
+    runs: their own token and session cookie, the headers of a form, and the token files a case."""
+    import re
+
+    from tests.helpers import build_tree
+
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        build_tree()
+        app.extensions["portal"].set_enabled("hotline", unit(TOWN_A), True)
+        db.session.commit()
+    path = f"/hotline/?village={VILLAGE_A1}"
+    first = app.test_client().get(path)  # rendered and kept
+    visitor = app.test_client()
+    with mock.patch.object(app, "full_dispatch_request", side_effect=AssertionError("entered Flask")):
+        page = visitor.get(path)
+    assert page.status_code == 200 and "session=" in page.headers["Set-Cookie"]
+    for header in ("Cache-Control", "Content-Security-Policy", "X-Frame-Options", "Vary", "Content-Type"):
+        assert page.headers[header] == first.headers[header]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    assert token not in first.get_data(as_text=True)
+    filed = visitor.post("/hotline/", data={"csrf_token": token, "village": VILLAGE_A1, "category": "complaint",
+                                            "description": "路灯坏了"})
+    assert filed.status_code == 303 and "/hotline/track?code=" in filed.headers["Location"]
+
+
 def test_a_browser_without_cookies_is_answered_from_the_store_before_flask(app, tree):
     """A villager's phone with no cookies gets the stored page, headers and all, without a render."""
     browser = app.test_client(use_cookies=False)

@@ -110,6 +110,7 @@ class PageCacheMiddleware:
     browser within that time; pages are public for a minute anyway (CACHE_CONTROL).
     Visitors with a cookie go through the app, which looks in the same store after loading
     their session (conditional_get) and always reads the state.
+    A kept public form is answered to such a browser the same way, with a token of its own (_form).
     """
 
     def __init__(self, app, wsgi_app):
@@ -166,7 +167,10 @@ class PageCacheMiddleware:
             etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"], state=state)
         page = self.cache.get((etag, request.host_url, request.full_path))
         if page is None:
-            environ[_ANONYMOUS_ETAG] = etag  # a form page finds its kept form by it (form_page)
+            form = self.cache.get(_form_key(etag, request)) if "lang" not in request.args else None
+            if form is not None:
+                return self._form(environ, form[0], start_response)
+            environ[_ANONYMOUS_ETAG] = etag  # a form page keeps its form under it (form_page)
             return None
         body, headers = page
         if request.if_none_match.contains_weak(etag):
@@ -174,6 +178,17 @@ class PageCacheMiddleware:
             return []
         start_response("200 OK", headers)
         return [body]
+
+
+    def _form(self, environ, html, start_response):
+        """A kept form (form_page) for a browser without cookies: the visitor's own token put in, and
+        the answer finished by Flask as the view's answer is (the after_request functions, the new
+        session's cookie). No view runs and no before_request function: like a kept page, the form
+        was kept under the current site state, and opening it is limited by nothing."""
+        with self.app.request_context(environ):
+            response = self.app.response_class(html.replace(_FORM_TOKEN, generate_csrf()), mimetype="text/html")
+            response = self.app.process_response(response)
+        return response(environ, start_response)
 
 
 _BODY_HEADERS = ("Content-Type", "Content-Length", "Content-Disposition")
@@ -241,11 +256,12 @@ def form_page(render):
     an anonymous visitor without a waiting message. So it is rendered once per site state, language
     and URL (the public ETag) and kept in this worker's page cache with a placeholder where the token
     stands; every later visitor gets the kept page with a token of their own (Flask-WTF's, from their
-    session). Staff, and a visitor with a message waiting, get it rendered.
+    session): here, or before Flask for a browser without cookies (PageCacheMiddleware._form). Staff,
+    and a visitor with a message waiting, get it rendered.
     """
     if not _cacheable_request() or not current_app.config.get("WTF_CSRF_ENABLED", True):
         return render()
-    key = ("form", _form_validator(), request.host_url, request.full_path)
+    key = _form_key(_form_validator(), request)
     kept = page_cache().get(key)
     if kept is not None:
         return kept[0].replace(_FORM_TOKEN, generate_csrf())
@@ -254,6 +270,10 @@ def form_page(render):
     if token in html:
         page_cache().put(key, html.replace(token, _FORM_TOKEN), ())
     return html
+
+
+def _form_key(etag, request):
+    return ("form", etag, request.host_url, request.full_path)
 
 
 def _form_validator():
