@@ -143,6 +143,11 @@ def load(base, path, concurrency, requests, headers=None):
 
 
 def side_by_side(base_a, path_a, base_b, path_b, concurrency, requests, rounds=3, headers=None):
+    """Alternating rounds of the two, best round of each (by requests/s), after a few unmeasured requests
+    of each: every worker renders a page once per site state before it keeps it, and that first render
+    (about 50 ms for a township's page at county scale, `bench render`) is not the steady state measured."""
+    for base, path in ((base_a, path_a), (base_b, path_b)):
+        run(base, path, concurrency, 4 * concurrency, headers)
     a, b = [], []
     for _ in range(rounds):
         a.append(load(base_a, path_a, concurrency, requests, headers))
