@@ -179,7 +179,6 @@ class PageCacheMiddleware:
         start_response("200 OK", headers)
         return [body]
 
-
     def _form(self, environ, html, start_response):
         """A kept form (form_page) for a browser without cookies: the visitor's own token put in, and
         the answer finished by Flask as the view's answer is (the after_request functions, the new
