@@ -22,7 +22,7 @@ from portal.extensions import db
 from portal.orgs import get_settings
 from portal.timeutil import local_today, to_local
 
-from .finance import parse_month
+from .finance import parse_month, shift_month
 from .models import LedgerPeriod
 
 DEFAULTS = {"disclosure.fixed_day": 10, "disclosure.finance_frequency": "monthly",
@@ -79,13 +79,6 @@ def months_of(period):
         year, q = period.split("-Q")
         return [f"{int(year):04d}-{m:02d}" for m in range(3 * int(q) - 2, 3 * int(q) + 1)]
     return [period]
-
-
-def shift_month(month, delta):
-    """The month `delta` months after (or before) `month`, both "YYYY-MM"."""
-    year, mon = int(month[:4]), int(month[5:7])
-    n = year * 12 + (mon - 1) + delta
-    return f"{n // 12:04d}-{n % 12 + 1:02d}"
 
 
 def months_between(first, last):

@@ -17,6 +17,7 @@ from portal.tabular import write_csv, write_xlsx
 from portal.timeutil import local_today
 
 from . import compliance
+from .finance import shift_month
 from .services import parse_period
 from .views import _host, bp
 
@@ -44,8 +45,8 @@ class Filters:
     def from_args(cls, args, org):
         today = local_today()
         this_month = f"{today.year:04d}-{today.month:02d}"
-        last = _month(args.get("to", "")) or compliance.shift_month(this_month, -1)
-        first = _month(args.get("from", "")) or compliance.shift_month(last, -11)
+        last = _month(args.get("to", "")) or shift_month(this_month, -1)
+        first = _month(args.get("from", "")) or shift_month(last, -11)
         if first > last:
             first, last = last, first
         status = args.get("status", "")
@@ -131,7 +132,7 @@ def tile(org, today=None):
     """Late and missing disclosures of the last twelve months below `org`, for the dashboard."""
     today = today or local_today()
     this_month = f"{today.year:04d}-{today.month:02d}"
-    filters = Filters(first=compliance.shift_month(this_month, -12), last=compliance.shift_month(this_month, -1))
+    filters = Filters(first=shift_month(this_month, -12), last=shift_month(this_month, -1))
     found = rows(org, filters, today)
     bad = [r for r in found if r.status in ("late", "missing")]
     by_village = {}
