@@ -125,8 +125,7 @@ class PageCacheMiddleware:
     def forget_state(self):
         self._state = None
 
-    def site_state(self):
-        """site_state() as this worker read it within PUBLIC_STATE_TTL seconds (for cookie-less visitors)."""
+    def _site_state(self):
         known = self._state
         if known is not None and time.monotonic() - known[0] < self.state_ttl:
             return known[1]
@@ -162,7 +161,7 @@ class PageCacheMiddleware:
 
     def _from_store(self, environ, start_response):
         request = Request(environ)
-        state = self.site_state()
+        state = self._site_state()
         with self.app.app_context():
             etag = site_validator(locale=self.app.config["BABEL_DEFAULT_LOCALE"], state=state)
         page = self.cache.get((etag, request.host_url, request.full_path))
@@ -276,17 +275,13 @@ def _form_key(etag, request):
 
 
 def _form_validator():
-    """The public ETag a kept form is found under. A browser without cookies is served the site state
-    this worker read within PUBLIC_STATE_TTL, as PageCacheMiddleware serves it the kept pages: most
-    form pages are a villager's first visit, and then no query is made at all."""
+    """The public ETag a kept form is found under: for a browser without cookies the one the store looked
+    under before Flask (on the site state this worker read within PUBLIC_STATE_TTL), so that the store
+    finds the form it keeps; otherwise the state of the moment."""
     if g.get("public_etag"):
         return g.public_etag
-    if "HTTP_COOKIE" not in request.environ:
-        if _ANONYMOUS_ETAG in request.environ and "lang" not in request.args:  # the default language's,
-            return request.environ[_ANONYMOUS_ETAG]  # made when the store looked for this page before Flask
-        middleware = current_app.extensions.get("portal_page_cache_middleware")
-        if middleware is not None:
-            return site_validator(state=middleware.site_state())
+    if _ANONYMOUS_ETAG in request.environ and "lang" not in request.args:  # the default language's, made
+        return request.environ[_ANONYMOUS_ETAG]  # when the store looked for this page before Flask
     return site_validator()
 
 
