@@ -86,6 +86,9 @@ def generate(scale, seed=7):
     p = SCALES[scale]
     rng = random.Random(seed)
     init_database()
+    if db.session.query(OrgUnit.id).first() is not None:
+        raise SystemExit(f"{db.engine.url.render_as_string(hide_password=True)} already holds an org tree: "
+                         "give an empty database (remove the file, or dropdb and createdb)")
     started = time.perf_counter()
     now = datetime(2026, 11, 1)
 
