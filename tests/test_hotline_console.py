@@ -76,6 +76,17 @@ def test_assigning_to_the_accused_unit_is_refused_with_a_clear_message(hl, clien
     assert "Case assigned." in ok.get_data(as_text=True)
 
 
+def test_a_case_about_the_village_committee_never_reaches_the_village_clerk(hl, client, login_as):
+    """The form promises a case is never passed to whom it is about: the clerk neither sees nor signs it."""
+    cid, code = _case(hl, category="report", accused_text="导子村村委会", confidential=True)
+    login_as("village_clerk", VILLAGE_A1)
+    assert code not in client.get("/console/hotline/").get_data(as_text=True)
+    assert client.get(f"/console/hotline/cases/{cid}").status_code == 404
+    assert client.post(f"/console/hotline/cases/{cid}/sign").status_code == 404
+    with hl.app_context():
+        assert db.session.get(services.Case, cid).signed_at is None
+
+
 def test_extension_is_shown_to_the_villager(hl, client, login_as):
     cid, code = _case(hl)
     login_as("township_admin", TOWN_A)

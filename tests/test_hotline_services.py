@@ -116,8 +116,52 @@ def test_village_staff_do_not_see_a_case_about_their_village(hl):
     services.set_accused(case, me, unit=unit(VILLAGE_A1))
     db.session.commit()
     assert db.session.scalars(access.queue(clerk)).all() == []
-    with pytest.raises(services.HotlineError, match="works inside"):
+    with pytest.raises(services.HotlineError, match="works in"):
         services.assign(case, me, assignee=clerk)
+
+
+def test_a_case_about_a_village_body_stays_out_of_the_whole_village(hl):
+    """信访工作条例 §30: the clerk is a colleague of the village committee, so a case about it goes past them."""
+    clerk = make_user("village_clerk", VILLAGE_A1)
+    me = make_user("township_admin", TOWN_A, "boss")
+    case = file("report")
+    services.set_accused(case, me, unit=unit(VILLAGE_A1 + "-cwh"))
+    db.session.commit()
+    assert db.session.scalars(access.queue(clerk)).all() == []
+    assert access.case_for_user(case.id, clerk) is None
+    assert db.session.scalars(access.queue(me)).all() == [case]
+    with pytest.raises(services.HotlineError, match="cannot be assigned"):
+        services.assign(case, me, unit=unit(VILLAGE_A1))
+    with pytest.raises(services.HotlineError, match="works in 导子村"):
+        services.assign(case, me, assignee=clerk)
+    assert clerk not in access.assignable_users(case)
+    services.assign(case, me, unit=unit(VILLAGE_A2))  # a neighbouring village is no colleague
+    assert case.assignee_unit.code == VILLAGE_A2
+
+
+def test_a_case_about_a_village_cadre_stays_out_of_their_village(hl):
+    clerk = make_user("village_clerk", VILLAGE_A1)
+    me = make_user("township_admin", TOWN_A, "boss")
+    secretary = db.session.scalar(select(Person).where(Person.name == "张建国"))  # holds office in the branch
+    case = file("report")
+    services.set_accused(case, me, person=secretary)
+    db.session.commit()
+    assert db.session.scalars(access.queue(clerk)).all() == []
+    with pytest.raises(services.HotlineError, match="works in 导子村党支部"):
+        services.assign(case, me, unit=unit(VILLAGE_A1))
+    assert db.session.scalars(access.queue(me)).all() == [case]
+
+
+def test_a_case_naming_someone_waits_for_the_township_before_the_village_sees_it(hl):
+    clerk = make_user("village_clerk", VILLAGE_A1)
+    me = make_user("township_admin", TOWN_A, "boss")
+    named = file("report", accused_text="村委会主任")
+    plain = file()
+    assert db.session.scalars(access.queue(clerk)).all() == [plain]
+    assert set(db.session.scalars(access.queue(me)).all()) == {named, plain}
+    services.assign(named, me, unit=unit(VILLAGE_A1))  # the township looked and sends it to the village
+    db.session.commit()
+    assert set(db.session.scalars(access.queue(clerk)).all()) == {named, plain}
 
 
 # --- handling -------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ Plain functions; no request objects.
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, not_, or_, select
+from sqlalchemy.orm import aliased
 
 from portal import audit
 from portal.accounts import can, scope_roots
@@ -32,19 +33,44 @@ def _handle_roots(user):
 def visible_condition(user):
     """A SQL condition on Case (joined with its village as OrgUnit): cases `user` may handle.
 
-    A case naming a unit as the one complained about is hidden from users whose whole
-    authority lies inside that unit, and a case naming a person from that person.
+    The rule of conflict_with_user, in SQL: a case is hidden from users whose whole authority lies
+    inside the circle of whom it is about (see _circle), and from the person it is about. One more
+    rule holds only here: while the township has neither recorded whom a case is about nor
+    assigned it, a case in which the villager named someone (accused_text) is hidden from the
+    village's own staff; assigning it is the township's decision that they may handle it.
     """
     roots = _handle_roots(user)
     if not roots:
         return False
-    parts = [and_(OrgUnit.path.startswith(r.path, autoescape=True),
-                  or_(Case.accused_unit_id.is_(None), Case.accused_unit_id.notin_(r.ancestor_ids)))
-             for r in roots]
+    parts = [and_(OrgUnit.path.startswith(r.path, autoescape=True), not_(_withheld_from_root(r))) for r in roots]
     cond = or_(*parts)
     if user.person_id is not None:
         cond = and_(cond, or_(Case.accused_person_id.is_(None), Case.accused_person_id != user.person_id))
     return cond
+
+
+def _withheld_from_root(root):
+    """SQL: the case is withheld from staff whose authority is `root` (and its subtree).
+
+    A circle holds `root` when it is one of root's ancestors (or root itself); the circle of a
+    unit inside a village is the village, so for staff at or below a village V, a unit counts
+    when it is one of root's ancestors or lies anywhere in V.
+    """
+    today = local_date(utcnow())
+    village = root.ancestor_of_kind("village")
+    unit = aliased(OrgUnit)  # not the case's village of the enclosing query
+    units = [unit.id.in_(root.ancestor_ids)]
+    if village is not None:
+        units.append(unit.path.startswith(village.path, autoescape=True))
+    circle = select(unit.id).where(or_(*units))
+    held = select(Position.person_id).where(Position.org_id.in_(circle), Position.start_date <= today,
+                                             or_(Position.end_date.is_(None), Position.end_date >= today))
+    # each term is TRUE or FALSE, never NULL, so that not_() of them is too
+    withheld = [and_(Case.accused_unit_id.is_not(None), Case.accused_unit_id.in_(circle)),
+                and_(Case.accused_person_id.is_not(None), Case.accused_person_id.in_(held))]
+    if village is not None:
+        withheld.append(and_(Case.accused_text.is_not(None), *[c.is_(None) for c in _TRIAGE_COLUMNS]))
+    return or_(*withheld)
 
 
 def in_scope(roots):
@@ -105,34 +131,55 @@ def reveal_personal(user, case):
 
 
 # --- the conflict rule ----------------------------------------------------------------
+# 信访工作条例 §30: a report is never passed to the person or unit it reports on. The staff of a
+# village are the colleagues of its committees, branch and groups, so a case about any of them,
+# or about a person holding office there, stays out of the whole village's hands: the township
+# handles it. A case about a unit above the villages (a township's own office) stays out of that
+# unit's hands and goes up.
+
+_TRIAGE_COLUMNS = (Case.accused_unit_id, Case.accused_person_id, Case.assignee_unit_id, Case.assignee_user_id)
+
+
+def _circle(unit):
+    """The unit whose staff count as the colleagues of `unit`: its village, or `unit` itself above the villages."""
+    return unit.ancestor_of_kind("village") or unit
+
 
 def _person_units(person_id, day):
     rows = db.session.scalars(select(Position).where(Position.person_id == person_id))
     return [p.org for p in rows if p.current_on(day)]
 
 
-def conflict_with_unit(case, unit):
-    """A message when `unit` may not handle `case` (it is, or lies inside, the unit or person complained about)."""
-    if case.accused_unit is not None and unit.is_within(case.accused_unit):
-        return _("This case is about %(accused)s; it cannot be assigned to %(unit)s.",
-                 accused=case.accused_unit.name, unit=unit.name)
+def _circles(case):
+    """(unit, circle) for the unit the case is about and each unit where the person it is about holds office."""
+    units = [case.accused_unit] if case.accused_unit is not None else []
     if case.accused_person_id is not None:
-        for held in _person_units(case.accused_person_id, local_date(utcnow())):
-            if held.id == unit.id:
-                return _("This case is about a person who works in %(unit)s; it cannot be assigned there.",
-                         unit=unit.name)
+        units += _person_units(case.accused_person_id, local_date(utcnow()))
+    return [(u, _circle(u)) for u in units]
+
+
+def conflict_with_unit(case, unit):
+    """A message when `unit` may not handle `case` (it lies in the circle of the unit or person complained about)."""
+    for about, circle in _circles(case):
+        if unit.is_within(circle):
+            if about is case.accused_unit:
+                return _("This case is about %(accused)s; it cannot be assigned to %(unit)s.",
+                         accused=about.name, unit=unit.name)
+            return _("This case is about a person who works in %(unit)s; it cannot be assigned to %(to)s.",
+                     unit=about.name, to=unit.name)
     return None
 
 
 def conflict_with_user(case, user):
-    """A message when `user` may not handle `case` (the person complained about, or staff only of the accused unit)."""
+    """A message when `user` may not handle `case`: the person complained about, or staff whose authority
+    over the case's village lies wholly in the circle of whom it is about."""
     if case.accused_person_id is not None and user.person_id == case.accused_person_id:
         return _("This case is about %(name)s; it cannot be assigned to them.", name=user.display_name)
-    if case.accused_unit is not None:
-        roots = _handle_roots(user)
-        if roots and all(r.is_within(case.accused_unit) for r in roots):
-            return _("%(name)s works inside %(accused)s, which this case is about; it cannot be assigned to them.",
-                     name=user.display_name, accused=case.accused_unit.name)
+    covering = [r for r in _handle_roots(user) if case.org.is_within(r)]
+    for _about, circle in _circles(case) if covering else ():
+        if all(r.is_within(circle) for r in covering):
+            return _("%(name)s works in %(circle)s, where whom this case is about works too; it cannot be "
+                     "assigned to them.", name=user.display_name, circle=circle.name)
     return None
 
 
