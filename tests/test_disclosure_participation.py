@@ -255,6 +255,46 @@ def test_with_the_hotline_on_an_objection_becomes_a_hotline_case(app, client):
     assert case.code in track and "Objection to a disclosure" in track
 
 
+def test_the_hotline_code_given_at_filing_follows_the_objection(app, client):
+    pub_id = _setup(app, hotline=True)
+    form = client.get(f"/disclosure/object/{pub_id}").get_data(as_text=True)
+    assert 'href="/disclosure/objection"' in form
+    assert "passed to the hotline" in client.get("/disclosure/objection").get_data(as_text=True)
+    resp = client.post(f"/disclosure/object/{pub_id}", data={"text": "修路款数字不对"})
+    code = _code(resp)  # the hotline case code: the only code the villager is shown
+    # typed back as people do: lower case, spaces for dashes
+    follow = client.get("/disclosure/objection", query_string={"code": " " + code.lower().replace("-", " ")})
+    assert follow.status_code == 303
+    assert follow.headers["Location"].startswith(f"/hotline/track?code={code}")
+    track = client.get(follow.headers["Location"]).get_data(as_text=True)
+    assert code in track and "Objection to a disclosure" in track
+
+
+def test_a_code_of_no_objection_still_gets_the_clear_message(app, client):
+    from plugins.hotline.services import file_case
+
+    pub_id = _setup(app, hotline=True)
+    client.post(f"/disclosure/object/{pub_id}", data={"text": "修路款数字不对"})
+    with app.app_context():
+        other = file_case(village=unit(VILLAGE_A1), category="help", description="路灯坏了").code
+        db.session.commit()
+    for code in ("AAAA-CCCC-DDDE", other):  # unknown, and a hotline case that is no objection
+        resp = client.get(f"/disclosure/objection?code={code}")
+        assert resp.status_code == 200 and "No objection has this tracking code" in resp.get_data(as_text=True)
+
+
+def test_the_dashboard_counts_objections_passed_to_the_hotline_apart(app, client, login_as):
+    pub_id = _setup(app, hotline=True)
+    client.post(f"/disclosure/object/{pub_id}", data={"text": "修路款数字不对"})
+    with app.app_context():
+        counts = p.overdue_counts(unit(TOWN_A))
+        assert counts["objections_open"] == 0 and counts["objections_hotline"] == 1
+    login_as("township_admin", TOWN_A)
+    dash = client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+    assert re.search(r"Objections to answer <strong>0</strong>", dash)
+    assert re.search(r"Objections passed to the hotline \(handled there\) <strong>1</strong>", dash)
+
+
 def test_switching_the_hotline_off_brings_objections_back_to_the_village(app, client):
     pub_id = _setup(app, hotline=True)
     with app.app_context():

@@ -65,8 +65,21 @@ def request_by_code(code):
 
 
 def objection_by_code(code):
+    """The objection a villager follows with `code`, or None.
+
+    That is the objection's own tracking code or, for one handed over to another module, the
+    code that module gave the villager (the hotline case code, `reference`): a villager whose
+    objection went to the hotline was only ever shown that one. Both are portal codes
+    (portal.codes): one normalisation, the one the hotline's tracking page applies too, serves both.
+    """
     code = normalise_code(code)
-    return db.session.scalar(select(DisclosureObjection).where(DisclosureObjection.code == code)) if code else None
+    if code is None:
+        return None
+    own = DisclosureObjection.code == code
+    return db.session.scalar(
+        select(DisclosureObjection)
+        .where(or_(own, (DisclosureObjection.state == "handed_over") & (DisclosureObjection.reference == code)))
+        .order_by(case((own, 0), else_=1)).limit(1))
 
 
 # --- rules as plain functions -----------------------------------------------------------------
@@ -341,7 +354,12 @@ def objections_below(org):
 
 
 def overdue_counts(org, now=None):
-    """Counts for the dashboard: open and overdue requests and objections at or below `org`."""
+    """Counts for the dashboard: open and overdue requests and objections at or below `org`.
+
+    `objections_open` counts those the village or the township must answer here; the ones handed
+    over to the hotline are handled there and counted apart (`objections_hotline`, all of them),
+    so a clerk does not read "0 open" as "nobody objected".
+    """
     now = now or utcnow()
 
     def count(model, *where):
@@ -357,6 +375,7 @@ def overdue_counts(org, now=None):
         "objections_open": count(DisclosureObjection, open_obj),
         "objections_overdue": count(DisclosureObjection, open_obj, DisclosureObjection.due_at < now),
         "objections_township": count(DisclosureObjection, DisclosureObjection.state == "township"),
+        "objections_hotline": count(DisclosureObjection, DisclosureObjection.state == "handed_over"),
     }
 
 

@@ -196,10 +196,16 @@ def _objection_page(pub_id):
 @bp.route("/disclosure/objection", methods=["GET", "POST"])
 @limiter.limit(track_limit)
 def follow_objection():
-    """An objection's status and answers by its tracking code; the villager accepts the answer or disputes it."""
+    """An objection's status and answers by its tracking code; the villager accepts the answer or disputes it.
+
+    A code of an objection handed over to the hotline leads to the hotline's page for it.
+    """
     lookup = CodeForm(request.args)
     raw = request.values.get("code", "")
     obj = p.objection_by_code(raw) if raw else None
+    if obj is not None and obj.state == "handed_over" and obj.reference_url:
+        # another module (the hotline) handles it: its page has the status, the deadline and the answer
+        return redirect(obj.reference_url, 303)
     message = None
     if raw and obj is None:
         message = _("No objection has this tracking code. Check the code (12 letters and digits, e.g. RX7K-9QPM-3D2F).")
