@@ -236,6 +236,25 @@ def test_a_disputed_objection_goes_to_the_township_with_twenty_working_days(hl):
     assert any(e.kind == "reopened" and e.public and "township" in e.text for e in case.events)
 
 
+def test_a_public_reply_or_extension_may_not_carry_personal_data(hl):
+    """Replies and extension reasons are public (tracking page, Open311): no complainant's details in them."""
+    me = make_user("township_admin", TOWN_A, "boss")
+    case = file(name="王测试", phone="139 1234 5678", confidential=True)
+    for text, what in (("王测试您好，已处理", "the complainant's name"), ("请拨打13912345678联系", "Mobile number"),
+                       ("身份证 11010519491231002X 已核实", "ID number")):
+        with pytest.raises(services.HotlineError, match=what):
+            services.reply(case, me, text)
+        with pytest.raises(services.HotlineError, match=what):
+            services.extend(case, me, 3, text)
+    assert case.state == "accepted" and case.extended_from is None
+    assert [e.kind for e in case.events] == ["filed"]
+    landline = file(phone="0539-8123456")
+    with pytest.raises(services.HotlineError, match="the complainant's phone"):
+        services.reply(landline, me, "已电话联系 05398123456")
+    services.reply(case, me, "已处理，如有疑问请拨打镇便民服务中心 0539-8123456")  # an office's number is fine
+    assert case.state == "replied"
+
+
 def test_merge_a_duplicate_shows_the_replies_of_the_target(hl):
     me = make_user("township_admin", TOWN_A, "boss")
     first, dup = file(), file(village=VILLAGE_A2)

@@ -6,11 +6,13 @@ commits on its own: a tracking code is shown only for a case that is stored.
 Who may handle a case and the conflict rule live in access.py; escalation in escalation.py.
 """
 
+import re
 from collections import namedtuple
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import gettext as _
+from babel.lists import format_list
+from flask_babel import get_locale, gettext as _
 from sqlalchemy import insert, select
 
 from portal import audit
@@ -20,7 +22,7 @@ from portal.events import emit
 from portal.extensions import as_loaded, db, insert_row
 from portal.orgs import OrgUnit, get_setting, get_settings
 from portal.orgs.memo import memoized
-from portal.privacy import mask_personal_data
+from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
 from portal.workdays import add_working_days, deadline, local_date
 
@@ -236,11 +238,38 @@ def sign(case, user, now=None):
     audit.record("hotline.sign", obj=case, org=case.org, user=user)
 
 
+def public_text_problem(case, text):
+    """A message when `text`, meant for the case's public timeline, holds personal data, else None.
+
+    The tracking page and Open311's requests.json show replies and extension reasons to anyone:
+    they may hold no ID, mobile or bank card number (portal.privacy) and none of the complainant's
+    own contact details, whatever the case's confidentiality.
+    """
+    findings = find_personal_data(text)
+    found = [str(f.label) for f in findings]
+    phone = re.sub(r"[^0-9]", "", case.complainant_phone or "")
+    if len(phone) >= 7 and phone in re.sub(r"[^0-9]", "", text) and not any(f.kind == "mobile" for f in findings):
+        found.append(_("the complainant's phone"))
+    name = (case.complainant_name or "").strip()
+    if len(name) >= 2 and name in text:
+        found.append(_("the complainant's name"))
+    if case.complainant_email and case.complainant_email.lower() in text.lower():
+        found.append(_("the complainant's e-mail"))
+    if not found:
+        return None
+    return _("Anyone with the tracking code reads this, and Open311 lists it: take out %(found)s and send again. "
+             "To reach the villager, use the contact details behind the button.",
+             found=format_list(found, locale=get_locale()))
+
+
 def reply(case, user, text, now=None):
     """Reply publicly (答复): the villager reads it on the tracking page and may rate it."""
     text = (text or "").strip()
     if not text:
         raise HotlineError(_("Write the reply."))
+    problem = public_text_problem(case, text)
+    if problem:
+        raise HotlineError(problem)
     _require(case, OPEN_STATES, _("This case is not open for a reply."))
     problem = conflict_with_user(case, user)
     if problem:
@@ -269,6 +298,9 @@ def extend(case, user, days, reason, now=None):
     _require(case, OPEN_STATES, _("Only an open case can be extended."))
     if not reason:
         raise HotlineError(_("Give the reason for the extension; the villager will read it."))
+    problem = public_text_problem(case, reason)
+    if problem:
+        raise HotlineError(problem)
     if now >= case.due_at:
         raise HotlineError(_("The deadline has passed; an extension must be asked for before it."))
     if case.extended_from is not None:
