@@ -108,6 +108,20 @@ def test_filing_shows_the_code_only_after_storing_it(web, hl):
     assert "李秀英" not in page and "13912345678" not in page
 
 
+def test_a_text_at_the_browsers_limit_is_taken_whatever_its_line_breaks(web, hl):
+    """Browsers send a textarea's line breaks as CRLF but count each as one character for maxlength."""
+    lines = ["路灯坏了" * 24 + "。"] * 20  # 20 lines of 97 characters and 19 line breaks: 1,959
+    text = "\r\n".join(lines) + "长" * (2000 - 1959)
+    assert len(text.replace("\r\n", "\n")) == 2000
+    resp = _file(web, description=text)
+    assert resp.status_code == 303
+    with hl.app_context():
+        stored = db.session.scalar(select(Case).where(Case.code == _code(resp))).description
+        assert len(stored) == 2000 and "\r" not in stored and stored.count("\n") == 19
+    too_long = _file(web, description=text + "长")
+    assert too_long.status_code == 400 and "at most 2000" in too_long.get_data(as_text=True)
+
+
 def test_a_village_of_a_township_without_the_hotline_is_refused(web, hl):
     resp = _file(web, village=VILLAGE_B1)
     assert resp.status_code == 400

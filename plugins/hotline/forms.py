@@ -5,10 +5,12 @@ from flask_babel import lazy_pgettext
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.forms import TextAreaField
 
 from .labels import CATEGORY_LABELS, RATING_LABELS
 from .models import PUBLIC_CATEGORIES, RATINGS

@@ -3,10 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..accounts.services import MIN_PASSWORD_LENGTH
+from ..forms import TextAreaField
 from ..orgs.models import POSITION_TITLES
 
 try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) pairs
