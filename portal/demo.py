@@ -27,13 +27,13 @@ TOWNSHIPS = (
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
 GIVEN = "建国 秀英 志强 桂兰 海燕 永胜 春梅 德明 玉珍 文华 国庆 丽娟 长江 凤英 振华 金花 立新 淑珍".split()
 
-# username, role, unit code, label
+# username, role, unit code, display name (as the console and a case's timeline name the user), label
 STAFF = (
-    ("admin", "county_admin", COUNTY_CODE, "县级管理员 county administrator"),
-    ("dongfeng", "township_admin", "990101101000", "东风镇 township administrator"),
-    ("xihu", "township_admin", "990101102000", "西湖乡 township administrator"),
-    ("daozi-clerk", "village_clerk", "990101101201", "导子村 village clerk"),
-    ("daozi-jianwei", "supervisor", "990101101201", "导子村 supervision committee member"),
+    ("admin", "county_admin", COUNTY_CODE, "县级管理员", "县级管理员 county administrator"),
+    ("dongfeng", "township_admin", "990101101000", "东风镇管理员", "东风镇 township administrator"),
+    ("xihu", "township_admin", "990101102000", "西湖乡管理员", "西湖乡 township administrator"),
+    ("daozi-clerk", "village_clerk", "990101101201", "导子村文书", "导子村 village clerk"),
+    ("daozi-jianwei", "supervisor", "990101101201", "导子村监委会委员", "导子村 supervision committee member"),
 )
 
 
@@ -87,8 +87,8 @@ def load_demo(seed=2026):
     roles = {r.name: r for r in db.session.scalars(select(Role))}
     created = []
     admin = None
-    for username, role, code, label in STAFF:
-        user = create_user(username, label.split(" ")[0] if username != "admin" else "县级管理员", DEMO_PASSWORD)
+    for username, role, code, display_name, label in STAFF:
+        user = create_user(username, display_name, DEMO_PASSWORD)
         grant_role(user, roles[role], OrgUnit.by_code(code))
         admin = admin or user
         created.append((username, label))

@@ -87,6 +87,14 @@ def test_a_case_about_the_village_committee_never_reaches_the_village_clerk(hl, 
         assert db.session.get(services.Case, cid).signed_at is None
 
 
+def test_units_inside_a_village_are_named_with_their_village_in_the_case_forms(hl, client, login_as):
+    cid, _code = _case(hl)
+    login_as("township_admin", TOWN_A)
+    page = client.get(f"/console/hotline/cases/{cid}").get_data(as_text=True)
+    assert ">导子村 · 第一党小组</option>" in page and ">导子村党支部</option>" in page
+    assert ">张建国 · 导子村党支部</option>" in page
+
+
 def test_extension_is_shown_to_the_villager(hl, client, login_as):
     cid, code = _case(hl)
     login_as("township_admin", TOWN_A)

@@ -206,3 +206,15 @@ def accused_choices(case):
         if pos.current_on(today):
             people.setdefault(pos.person_id, (pos.person, pos.org))
     return units, sorted(people.values(), key=lambda p: (p[1].path, p[0].name))
+
+
+def unit_labels(case, units):
+    """{unit id: its name as a township's staff tell it apart}: a unit inside a village is named with
+    its village (every village has a 第1党小组)."""
+    villages = case.township.nearest_of_kind(units, "village")
+    labels = {}
+    for u in units:
+        village = villages.get(u.id)
+        inside = village is not None and village.id != u.id and not u.name.startswith(village.name)
+        labels[u.id] = f"{village.name} · {u.name}" if inside else u.name
+    return labels

@@ -58,16 +58,18 @@ def queue():
 
 def _forms(case):
     assign = AssignForm(prefix="assign")
+    assignable = access.assignable_units(case)
+    units, people = access.accused_choices(case)
+    label = access.unit_labels(case, [*units, *assignable, *(org for _p, org in people)])
     assign.unit.choices = [SelectChoice(value="", label="—")] + [
-        SelectChoice(value=u.code, label=u.name) for u in access.assignable_units(case)]
+        SelectChoice(value=u.code, label=label[u.id]) for u in assignable]
     assign.user.choices = [SelectChoice(value="", label="—")] + [
         SelectChoice(value=str(u.id), label=u.display_name) for u in access.assignable_users(case)]
     accused = AccusedForm(prefix="accused")
-    units, people = access.accused_choices(case)
-    accused.unit.choices = [SelectChoice(value="", label="—")] + [SelectChoice(value=u.code, label=u.name)
+    accused.unit.choices = [SelectChoice(value="", label="—")] + [SelectChoice(value=u.code, label=label[u.id])
                                                                   for u in units]
     accused.person.choices = [SelectChoice(value="", label="—")] + [
-        SelectChoice(value=str(p.id), label=f"{p.name} · {org.name}") for p, org in people]
+        SelectChoice(value=str(p.id), label=f"{p.name} · {label[org.id]}") for p, org in people]
     if request.method == "GET":
         accused.unit.data = case.accused_unit.code if case.accused_unit else ""
         accused.person.data = str(case.accused_person_id or "")
