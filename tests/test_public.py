@@ -115,6 +115,9 @@ def test_publication_shows_latest_revision_and_history_lists_both(app, client, t
     assert f"/p/{pub_id}/history" in html
     history = text_of(client.get(f"/p/{pub_id}/history"))
     assert "金额笔误" in history
+    # newest first, and a numbered list counts down with it (item 1 would otherwise be revision 2)
+    assert '<ol class="plain revisions" reversed>' in history
+    assert history.index("Revision 2") < history.index("Revision 1")
     for rev in revisions:
         assert rev.hash in history and rev.prev_hash in history
 
@@ -162,7 +165,7 @@ def test_a_result_shows_where_its_text_matched_with_the_terms_marked(app, client
     assert "前29笔" in html and "后0笔" in html  # the lines around the match,
     assert "前0笔" not in html and "后29笔" not in html and "…" in html  # and only those, cut with an ellipsis
     shown = text_of(client.get("/search?q=路灯"))
-    assert "安装路灯20盏" in shown  # the title shows the term: the summary stays
+    assert "安装<mark>路灯</mark>20盏" in shown  # the title shows the term: the summary stays, marked
     assert "<script>" not in text_of(client.get("/search?q=%3Cscript%3E"))
 
 
@@ -177,6 +180,51 @@ def test_an_excerpt_marks_every_term_in_its_window_and_ignores_case():
     assert [p for p, matched in pieces if matched] == ["Road", "lamp", "ROAD"]
     assert "".join(p for p, _m in pieces) == "…ore before Road lamp ROAD …"
     assert search_excerpt(SimpleNamespace(title="Road works", summary="", search_text="road"), ["ROAD"]) is None
+
+def test_every_result_marks_the_term_and_no_excerpt_runs_on_into_a_title(app, client, tree):
+    from portal.console.services import notice_text
+
+    with app.app_context():  # as the console publishes notices: the ledger's search text starts with the title
+        for title, body in (("东风镇关于冬季农村道路安全的提示", "入冬以来道路结冰，请各村做好村道修路工程收尾和安全提示工作。"),
+                            ("导子村村道修路工程公示", "导子村村道修路工程已经村民代表会议通过，全长1.2公里。")):
+            ledger.publish(plugin="core", kind="notice", org=unit(VILLAGE_A1), title=title, **notice_text(body))
+        db.session.commit()
+    html = text_of(client.get("/search?q=修路"))
+    results = re.findall(r'<li>\s*<a class="pub-title".*?</li>', html, re.S)
+    assert len(results) == 2 and all("<mark>修路</mark>" in r for r in results)
+    # the text under a result is said once, without its title run on after it
+    assert html.count("东风镇关于冬季农村道路安全的提示") == 1 and html.count("入冬以来道路结冰") == 1
+
+
+def test_a_notice_with_a_table_has_a_prose_summary_and_shows_its_body_once(app, client, tree):
+    from portal.console.services import notice_text
+
+    lead = "导子村村道修路工程已经村民代表会议通过，由县交通局补助资金20万元。"
+    body = lead + "\n\n| 项目 | 金额（元） |\n|---|---:|\n| 县补助 | 200,000.00 |\n| 村集体自筹 | 186,000.00 |"
+    with app.app_context():
+        pub_id = ledger.publish(plugin="core", kind="notice", org=unit(VILLAGE_A1), title="村道修路工程公示",
+                                **notice_text(body)).pub_id
+        db.session.commit()
+    page = text_of(client.get(f"/p/{pub_id}"))
+    assert page.count("<table") == 1 and page.count("县补助") == 1 and page.count(lead) == 1
+    listing = text_of(client.get(f"/o/{VILLAGE_A1}"))
+    assert lead in listing and "县补助" not in listing and "200,000.00" not in listing
+    feed = ET.fromstring(client.get("/feed.atom").data)
+    assert [e.findtext(ATOM + "summary") for e in feed.iter(ATOM + "entry")] == [lead]
+    assert "村道修路工程公示" in text_of(client.get("/search?q=县补助"))  # the table is still searched
+
+
+def test_a_publication_of_a_kind_no_longer_shown_keeps_its_summary_on_its_page(app, client, tree):
+    kinds = app.extensions["portal"].publication_kinds
+    kinds[("gone", "report")] = ledger.PublicationKind("gone", "report", "Report", "public/kinds/notice.html")
+    with app.app_context():
+        pub_id = ledger.publish(plugin="gone", kind="report", org=unit(VILLAGE_A1), title="旧模块的公示",
+                                summary="旧模块公示的摘要", payload={"body": "正文"}).pub_id
+        db.session.commit()
+    del kinds[("gone", "report")]  # the plugin that published it is uninstalled: its template is gone
+    page = text_of(client.get(f"/p/{pub_id}"))
+    assert "旧模块公示的摘要" in page and "can no longer be displayed" in page
+
 
 def test_search_treats_like_wildcards_literally_and_skips_withdrawn(app, client, tree):
     publish(app, VILLAGE_A1, "完成率100%")
