@@ -78,10 +78,14 @@ def bar_chart(title, items, fmt=str, label_head="", value_head=""):
                  table_rows=[(s.label, s.text) for s in shapes], ident=_ident(str(title), "bars", items))
 
 
-def column_chart(title, categories, series, fmt=str, category_head=""):
-    """Grouped vertical columns: for each category, one column per (name, values) series."""
+def column_chart(title, categories, series, fmt=str, category_head="", missing="—"):
+    """Grouped vertical columns: for each category, one column per (name, values) series.
+
+    A value of None is no figure at all (a month with nothing published): no column, and `missing`
+    in the data table, where 0 would claim a figure of nothing.
+    """
     categories = [str(c) for c in categories]
-    series = [(str(name), [v or 0 for v in values]) for name, values in series]
+    series = [(str(name), list(values)) for name, values in series]
     top = _scale([v for _n, values in series for v in values])
     n_cat, n_ser = max(1, len(categories)), max(1, len(series))
     slot = (WIDTH - 20) / n_cat
@@ -89,12 +93,15 @@ def column_chart(title, categories, series, fmt=str, category_head=""):
     shapes = []
     for c, category in enumerate(categories):
         for s, (_name, values) in enumerate(series):
-            value = values[c] if c < len(values) else 0
+            value = values[c] if c < len(values) else None
+            if value is None:
+                continue
             h = max(0.0, value) / top * PLOT_H
             shapes.append(Shape(category, value, fmt(value), round(10 + c * slot + 3 + s * col_w, 1),
                                 round(10 + PLOT_H - h, 1), round(col_w - 1, 1), round(h, 1), series=s % SERIES_CLASSES))
     labels = [(round(10 + c * slot + slot / 2, 1), PLOT_H + 28, category) for c, category in enumerate(categories)]
-    rows = [[category] + [fmt(values[c] if c < len(values) else 0) for _n, values in series]
+    rows = [[category] + [fmt(v) if (v := values[c] if c < len(values) else None) is not None else str(missing)
+                          for _n, values in series]
             for c, category in enumerate(categories)]
     return Chart(title=str(title), kind="columns", width=WIDTH, height=PLOT_H + 40, shapes=shapes, labels=labels,
                  legend=[(i % SERIES_CLASSES, name) for i, (name, _v) in enumerate(series)],

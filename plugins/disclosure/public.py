@@ -166,13 +166,16 @@ def month_charts(org_code, statement, index=None):
     expense = bar_chart(_("Expense by account, %(month)s (yuan)", month=statement["month"]),
                         [(a, f) for a, d, f in totals if d == "expense"], fmt=fen,
                         label_head=_("Account"), value_head=_("Expense"))
-    year = int(statement["month"][:4])
+    return [income, expense, year_trend(org_code, int(statement["month"][:4]), index)]
+
+
+def year_trend(org_code, year, index=None):
+    """The year's income and expense by month (columns); a month with no statement published shows none."""
     series = finance.monthly_series(org_code, year, index)
-    trend = column_chart(_("Income and expense by month, %(year)d (yuan)", year=year),
-                         [m[5:] for m, _i, _e in series],
-                         [(_("Income"), [i for _m, i, _e in series]), (_("Expense"), [e for _m, _i, e in series])],
-                         fmt=fen, category_head=_("Month"))
-    return [income, expense, trend]
+    return column_chart(_("Income and expense by month, %(year)d (yuan)", year=year),
+                        [m[5:] for m, _i, _e in series],
+                        [(_("Income"), [i for _m, i, _e in series]), (_("Expense"), [e for _m, _i, e in series])],
+                        fmt=fen, category_head=_("Month"), missing=_("not published"))
 
 
 @bp.route("/o/<code>/finance")
@@ -184,13 +187,7 @@ def finance_index(code):
     years = sorted({int(m[:4]) for m in months}, reverse=True)
     year = request.args.get("year", type=int)
     year = year if year in years else (years[0] if years else None)
-    chart = None
-    if year:
-        series = finance.monthly_series(org.code, year, index)
-        chart = column_chart(_("Income and expense by month, %(year)d (yuan)", year=year),
-                             [m[5:] for m, _i, _e in series],
-                             [(_("Income"), [i for _m, i, _e in series]),
-                              (_("Expense"), [e for _m, _i, e in series])], fmt=fen, category_head=_("Month"))
+    chart = year_trend(org.code, year, index) if year else None
     rows = [(m, index[m]) for m in months if year is None or m.startswith(f"{year:04d}-")]
     return render_template("disclosure/public/finance_index.html", org=org, rows=rows, years=years, year=year,
                            chart=chart)

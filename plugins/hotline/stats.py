@@ -169,13 +169,13 @@ def charts(pubs):
     months = [p.payload["month"] for p in pubs]
 
     def series(key):
-        return [p.payload.get(key) or 0 for p in pubs]
+        return [p.payload.get(key) for p in pubs]  # a rate of a month without cases is None: "—", not 0%
 
     out.append(column_chart(_l("Rates by month (%)"), months, [
         (_l("Reply rate"), series("reply_rate")),
         (_l("On-time closure rate"), series("on_time_rate")),
         (_l("Satisfaction rate"), series("satisfaction_rate")),
     ], fmt=lambda v: f"{v:g}%", category_head=_l("Month")))
-    out.append(column_chart(_l("Cases by month"), months, [(_l("Cases"), series("total"))],
+    out.append(column_chart(_l("Cases by month"), months, [(_l("Cases"), [p.payload.get("total") or 0 for p in pubs])],
                             category_head=_l("Month")))
     return out
