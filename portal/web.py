@@ -66,20 +66,14 @@ def init_urls(app):
 
 
 def init_login(app, login_manager):
-    from .accounts.models import User
-    from .extensions import db
+    from .accounts.services import user_for_session
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        try:
-            return db.session.get(User, int(user_id))
-        except ValueError:
-            return None
+    # the loader gets what User.get_id() put in the cookie; an ended session loads no one
+    login_manager.user_loader(user_for_session)
 
 
 def fen(amount):

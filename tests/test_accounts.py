@@ -1,13 +1,14 @@
-"""Login and logout: passwords, lock-out, rate limit, CSRF, safe redirects, audit."""
+"""Login and logout: passwords, lock-out, rate limit, CSRF, safe redirects, audit, ending sessions."""
 
 import re
 
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.extensions import db
-from tests.helpers import PASSWORD, TOWN_A, make_user
+from tests.helpers import PASSWORD, TOWN_A, VILLAGE_A1, make_user
 
 
 @pytest.fixture
@@ -100,8 +101,6 @@ def test_logout_is_a_post_and_is_audited(app, client, user):
 
 def test_disabled_user_cannot_log_in(app, client, user):
     with app.app_context():
-        from portal.accounts.models import User
-
         db.session.scalar(select(User).where(User.username == user)).active = False
         db.session.commit()
     resp = client.post("/login", data={"username": user, "password": PASSWORD})
@@ -138,3 +137,94 @@ def test_csrf_login_needs_a_real_token(app_factory):
     # Logout without the token is refused and the session survives.
     assert client.post("/logout").status_code == 400
     assert client.get("/console/").status_code == 200
+
+
+# Sessions are signed cookies: ending one means the server no longer honours a copy of it.
+
+BROWSER = {"User-Agent": "Mozilla/5.0 (Linux; Android 14) Mobile"}
+
+
+def _logged_in_browser(app, username, password=PASSWORD):
+    browser = app.test_client()
+    resp = browser.post("/login", data={"username": username, "password": password}, headers=BROWSER)
+    assert resp.status_code == 302
+    return browser
+
+
+def _replay(app, cookie):
+    """A request from another client carrying a copy of a saved session cookie (same browser name)."""
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return thief.get("/console/", headers=BROWSER)
+
+
+def test_a_logged_in_session_lasts_across_requests(app, user):
+    browser = _logged_in_browser(app, user)
+    for _ in range(3):
+        assert browser.get("/console/", headers=BROWSER).status_code == 200
+    assert _replay(app, browser.get_cookie("session").value).status_code == 200  # the same cookie, still live
+
+
+def test_a_session_cookie_saved_before_logout_no_longer_logs_in(app, user):
+    browser = _logged_in_browser(app, user)
+    saved = browser.get_cookie("session").value
+    assert browser.post("/logout", headers=BROWSER).status_code == 302
+    resp = _replay(app, saved)
+    assert resp.status_code == 302 and "/login?next=" in resp.headers["Location"]
+    # logging in again gives a working session
+    assert _logged_in_browser(app, user).get("/console/", headers=BROWSER).status_code == 200
+
+
+def test_logging_in_elsewhere_keeps_a_session_and_logging_out_ends_them_all(app, user):
+    phone, pc = _logged_in_browser(app, user), _logged_in_browser(app, user)
+    assert phone.get("/console/", headers=BROWSER).status_code == 200
+    pc.post("/logout", headers=BROWSER)
+    assert phone.get("/console/", headers=BROWSER).status_code == 302
+
+
+def test_a_new_password_ends_the_sessions_of_the_old_one(app, client, tree, login_as):
+    with app.app_context():
+        clerk_id = make_user("village_clerk", VILLAGE_A1, "liu").id
+    clerk = _logged_in_browser(app, "liu")
+    saved = clerk.get_cookie("session").value
+    login_as("township_admin", TOWN_A)
+    resp = client.post(f"/console/users/{clerk_id}/password", data={"pw-password": "a brand new password"})
+    assert resp.status_code == 302
+    assert clerk.get("/console/", headers=BROWSER).status_code == 302
+    assert _replay(app, saved).status_code == 302
+    assert _logged_in_browser(app, "liu", "a brand new password").get("/console/", headers=BROWSER).status_code == 200
+
+
+def test_setting_your_own_password_keeps_this_session_and_ends_the_others(app, client, tree, login_as):
+    name = login_as("township_admin", TOWN_A)
+    other = _logged_in_browser(app, name)
+    with app.app_context():
+        my_id = db.session.scalar(select(User).where(User.username == name)).id
+    assert client.post(f"/console/users/{my_id}/password", data={"pw-password": "my own new password"}).status_code == 302
+    assert client.get("/console/").status_code == 200
+    assert other.get("/console/", headers=BROWSER).status_code == 302
+
+
+def test_disabling_a_user_ends_their_sessions_for_good(app, client, tree, login_as):
+    with app.app_context():
+        clerk_id = make_user("village_clerk", VILLAGE_A1, "liu").id
+    clerk = _logged_in_browser(app, "liu")
+    login_as("township_admin", TOWN_A)
+    client.post(f"/console/users/{clerk_id}/active", data={"active": "0"})
+    assert clerk.get("/console/", headers=BROWSER).status_code == 302
+    client.post(f"/console/users/{clerk_id}/active", data={"active": "1"})
+    assert clerk.get("/console/", headers=BROWSER).status_code == 302  # enabled again, but must log in
+
+
+def test_user_for_session_honours_only_the_current_generation(ctx, tree):
+    from portal.accounts.services import end_sessions, user_for_session
+
+    user = make_user("viewer", VILLAGE_A1, "zhao")
+    token = user.get_id()
+    assert user_for_session(token) is user
+    assert user_for_session(str(user.id)) is None  # a cookie written before generations existed
+    end_sessions(user)
+    db.session.commit()
+    assert user_for_session(token) is None
+    assert user_for_session(user.get_id()) is user
+    assert user_for_session("not a login") is None

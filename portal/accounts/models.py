@@ -25,6 +25,10 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[object | None] = mapped_column(db.DateTime)
     last_login_at: Mapped[object | None] = mapped_column(db.DateTime)
     created_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    # Part of what a session cookie holds (get_id): a signed cookie cannot be taken back, so
+    # ending sessions (logout, a new password, disabling) moves this on and the old cookies no
+    # longer match. The server default gives rows older than the column a first generation.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     person: Mapped[Person | None] = relationship()
     grants: Mapped[list["Grant"]] = relationship(back_populates="user", cascade="all, delete-orphan",
@@ -33,6 +37,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """What the session cookie keeps of the login (Flask-Login's "alternative token"): the id
+        and the session generation, checked by accounts.services.user_for_session."""
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self):
         return f"<User {self.username}>"

@@ -46,10 +46,43 @@ def create_user(username, display_name, password, person=None):
 
 
 def set_password(user, password):
-    """Give `user` a new password and lift any lock."""
+    """Give `user` a new password, lift any lock and end the sessions logged in with the old one."""
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(user)
+
+
+def set_active(user, active):
+    """Enable or disable the login of `user`; disabling ends their sessions, so enabling the
+    account again does not bring an old session back."""
+    user.active = active
+    if not active:
+        end_sessions(user)
+
+
+def end_sessions(user):
+    """End every session of `user`, in every browser (logout, a new password, disabling).
+
+    Sessions are signed cookies the server cannot delete; each holds the user's session
+    generation (User.get_id), and a cookie of an earlier generation no longer logs anyone in.
+    """
+    user.session_generation += 1
+
+
+def user_for_session(session_id):
+    """The user a session cookie's login (`User.get_id()`) names, or None when that session has ended."""
+    # Cookies are signed, so the value is one the portal wrote: a bare id is a session from
+    # before generations existed, ended like any other.
+    user_id, _sep, generation = (session_id or "").partition(":")
+    try:
+        user_id, generation = int(user_id), int(generation)
+    except ValueError:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or user.session_generation != generation:
+        return None
+    return user
 
 
 def authenticate(username, password):

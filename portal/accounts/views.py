@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from .. import audit
 from ..extensions import db, limiter
 from .forms import LoginForm
-from .services import AccountError, authenticate
+from .services import AccountError, authenticate, end_sessions
 
 bp = Blueprint("accounts", __name__)
 
@@ -59,10 +59,12 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """End the session (POST with a CSRF token, so no other site can log a user out)."""
+    """End the user's sessions (POST with a CSRF token, so no other site can log a user out)."""
     # CSRFProtect has already refused a POST without a valid token.
     if current_user.is_authenticated:
-        audit.record("logout", obj=current_user._get_current_object())
+        user = current_user._get_current_object()
+        end_sessions(user)  # a copy of the cookie kept from before would still log in
+        audit.record("logout", obj=user)
         db.session.commit()
     logout_user()
     lang = session.get("lang")

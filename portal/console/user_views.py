@@ -2,13 +2,13 @@
 
 from flask import abort, flash, request
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from .. import audit
 from ..accounts.access import can, permission_required
 from ..accounts.models import Grant, Role, User
-from ..accounts.services import AccountError, create_user, set_password
+from ..accounts.services import AccountError, create_user, set_active, set_password
 from ..extensions import db
 from ..orgs.models import OrgUnit
 from ..web import page_number
@@ -156,7 +156,7 @@ def user_set_active(user_id):
     if user.id == current_user.id and not enable:
         flash(_("You cannot disable your own account."), "error")
     elif _manageable(user):
-        user.active = enable
+        set_active(user, enable)
         audit.record("user.enable" if enable else "user.disable", obj=user, org=_home(user),
                      detail={"user": user.username})
         db.session.commit()
@@ -182,6 +182,8 @@ def user_password(user_id):
         else:
             audit.record("user.password_reset", obj=user, org=_home(user), detail={"user": user.username})
             db.session.commit()
+            if user.id == current_user.id:
+                login_user(user)  # the new password ended this session too: keep this one, in its new generation
             flash(_("New password set for %(name)s. Tell them in person, not by chat.", name=user.username), "success")
             return back("console.user_detail", user_id=user.id)
     return _render_user(user, 422, password_form=form)
