@@ -185,6 +185,20 @@ def test_publication_page_renders_the_kind_template(client, published):
     assert "<strong>修路</strong>" in html and "/files/" + "a" * 32 + "/" in html and "Q3 2026" in html
 
 
+def test_publication_page_shows_its_body_once_under_the_title(client, published):
+    body = ("导子村村道修路工程已经村民代表会议通过，由县交通局补助资金20万元。\n\n"
+            "| 项目 | 金额（元） |\n|---|---:|\n| 县补助 | 200,000.00 |\n| 村集体自筹 | 186,000.00 |")
+    # a summary as they were made before: the body on one line, its table cells run together;
+    # published, it stays so in the ledger, but the page no longer repeats it above the body
+    flattened = "导子村村道修路工程已经村民代表会议通过，由县交通局补助资金20万元。 项目 金额（元） 县补助 200,000.00 村集体自筹 186,000.00"
+    pub = ledger.publish(plugin="disclosure", kind="disclosure", org=unit(VILLAGE_A1), title="村道修路工程公示",
+                         summary=flattened, payload=payload("village", "2026-Q3", body=body))
+    db.session.commit()
+    html = client.get(f"/p/{pub.pub_id}").get_data(as_text=True)
+    assert html.count("<table") == 1 and html.count("县补助") == 1 and html.count("200,000.00") == 1
+    assert html.count("由县交通局补助资金20万元") == 1 and "项目 金额（元）" not in html
+
+
 def test_sections_on_village_and_township_pages(app, client, published):
     app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
     db.session.commit()

@@ -359,7 +359,26 @@ def test_demo_history_has_statements_late_missing_and_a_correction(ctx):
 def test_the_summary_of_a_text_carries_on_past_its_lead_in():
     from types import SimpleNamespace
 
-    draft = SimpleNamespace(statement=None, body="## 2026年第3季度村务公开：\n\n1. 机井维修\n2. **村内绿化** &amp; 修路")
-    assert services.summary_of(draft) == "2026年第3季度村务公开： 机井维修 村内绿化 & 修路"
+    draft = SimpleNamespace(statement=None, body="## 2026年第3季度村务公开\n\n本季度议定事项如下：\n\n"
+                                                 "1. 机井维修\n2. **村内绿化** &amp; 修路")
+    # the heading is left to the title; the lead-in runs on into the list it announces, without marks
+    assert services.summary_of(draft) == "本季度议定事项如下： 机井维修 村内绿化 & 修路"
     long = SimpleNamespace(statement=None, body="公" * 300)
     assert len(services.summary_of(long)) == 120 and services.summary_of(long).endswith("…")
+
+
+ROAD_WORKS = ("| 项目 | 金额（元） |\n|---|---:|\n| 县补助 | 200,000.00 |\n\n"
+              "村道修路工程已经村民代表会议通过，预算38.6万元。\n\n"
+              "| 项目 | 金额（元） |\n|---|---:|\n| 村集体自筹 | 186,000.00 |\n\n"
+              "以上如有异议，请向村务监督委员会反映。")
+
+
+def test_a_published_summary_is_the_prose_lead_without_table_cells(people):
+    p = people
+    d = services.create_draft(unit(VILLAGE_A1), p["clerk"], category="village", disclosure_kind="immediate",
+                              body=ROAD_WORKS)
+    pub = services.publish(through_review(d, p), p["clerk"])
+    db.session.commit()
+    # the body starts with a table and has another one: the summary is the first prose, alone
+    assert pub.summary == "村道修路工程已经村民代表会议通过，预算38.6万元。"
+    assert "200,000.00" in pub.search_text and "186,000.00" in pub.search_text  # the figures are still found

@@ -65,3 +65,26 @@ def test_one_text_leaves_nothing_behind_for_the_next():
     assert 'href="https://example.org/notice"' in first
     # the converter is reused: the reference defined by the first text must not resolve in the second
     assert "href" not in render_markdown("见[通知][n]。") and plain_text("见[通知][n]。") == "见[通知][n]。"
+
+
+def test_a_lead_is_the_first_prose_without_tables_headings_code_or_marks():
+    from portal.markup import lead_text
+
+    table = "| 项目 | 金额（元） |\n|---|---:|\n| 县补助 | 200,000.00 |\n\n"
+    text = f"# 村道修路工程公示\n\n{table}全长**1.2公里**，见[附件](https://example.org/a)。\n\n```\n代码\n```\n\n后文。"
+    assert lead_text(text) == "全长1.2公里，见附件。"  # what follows the code block is no longer the lead
+    assert lead_text("各乡镇：\n\n- 检查时间：12月\n- 检查内容：签字\n\n" + table) == "各乡镇： 检查时间：12月 检查内容：签字"
+    assert lead_text(table) == "" and lead_text("") == ""
+    assert lead_text("甲 &amp; 乙<script>alert(1)</script>") == "甲 & 乙"
+
+
+def test_a_long_lead_ends_at_a_whole_sentence_or_with_an_ellipsis():
+    from portal.markup import lead_text
+
+    sentence = "本村召开村民代表会议，议定机井维修和村内绿化两件事项。"  # 27 characters
+    cut = lead_text(sentence * 5, limit=100)
+    assert cut == sentence * 3  # the last whole sentence within the limit
+    word = lead_text("公" * 300, limit=100)
+    assert len(word) == 100 and word.endswith("…")
+    assert lead_text("Fix the road. " * 10, limit=50) == "Fix the road. Fix the road. Fix the road."
+    assert lead_text("短句。" + "公" * 200, limit=50).endswith("公…")  # a sentence too short to keep alone

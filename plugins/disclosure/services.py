@@ -15,7 +15,7 @@ from flask_babel import pgettext
 from portal import audit, ledger, uploads
 from portal.accounts import can
 from portal.extensions import db
-from portal.markup import SUMMARY_LENGTH, plain_text
+from portal.markup import lead_text, plain_text
 from portal.orgs import get_setting
 from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
@@ -342,13 +342,12 @@ def payload_of(d):
 
 
 def summary_of(d):
-    """One line: for a statement its income, expense and closing balance in yuan; else the text's start."""
+    """One line: for a statement its income, expense and closing balance in yuan; else the text's lead."""
     s = d.statement
     if s:
         return (f"{s['month']} 收入 {_yuan(s['income_fen'])} 元，支出 {_yuan(s['expense_fen'])} 元，"
                 f"期末余额 {_yuan(s['closing_fen'])} 元")
-    # the whole text on one line, so a lead-in such as "本季度公开如下：" is followed by what it announces
-    return plain_text(d.body, limit=SUMMARY_LENGTH)
+    return lead_text(d.body)
 
 
 def search_text_of(d):

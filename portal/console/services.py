@@ -17,7 +17,7 @@ from ..accounts.services import AccountError, grant_role
 from ..audit import AuditEvent
 from ..extensions import db
 from ..ledger import Publication, latest_revisions
-from ..markup import SUMMARY_LENGTH, plain_text
+from ..markup import lead_text, plain_text
 from ..orgs.kinds import kind_for, kinds
 from ..orgs.models import OrgUnit
 from ..orgs.services import import_csv
@@ -232,7 +232,7 @@ def module_states(unit):
 
 def notice_text(body):
     """The summary, payload and search text of a notice (通知公告) whose body is the markdown `body`."""
-    return dict(summary=plain_text(body, limit=SUMMARY_LENGTH), payload={"body": body}, search_text=plain_text(body))
+    return dict(summary=lead_text(body), payload={"body": body}, search_text=plain_text(body))
 
 
 def notices_query(user):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import defer
 from ..extensions import db
 from ..ledger import Publication, count_latest, history, latest, latest_revisions, record_of
 from ..ledger.services import canonical_json
+from ..markup import SUMMARY_LENGTH
 from ..orgs.kinds import kind_for
 from ..orgs.models import OrgUnit
 from ..orgs.settings import get_setting
@@ -305,31 +306,48 @@ def search_publications(terms, page=1, per_page=20):
 EXCERPT_WIDTH = 24  # characters shown on each side of the first match
 
 
-def search_excerpt(pub, terms, width=EXCERPT_WIDTH):
-    """Where a search result matched, for the results list: [(piece, is_match), ...] of a few
-    dozen characters around the first term its title does not show, or None when the title
-    shows them all. A statement matches 路灯 somewhere in its forty lines; this shows where."""
-    hidden = [t for t in terms if t.casefold() not in (pub.title or "").casefold()]
-    if not hidden:
-        return None
-    text = " ".join(filter(None, (pub.summary, pub.search_text)))
-    first = re.search("|".join(map(re.escape, hidden)), text, re.IGNORECASE)
-    if first is None:
-        return None
-    start, end = max(0, first.start() - width), min(len(text), first.end() + width)
-    window = text[start:end]
+def marked_terms(text, terms):
+    """`text` as [(piece, is_match), ...] with every term marked, ignoring case, the longest first
+    where two overlap."""
     pieces, at = [], 0
-    # every term is marked within the window, the longest first where two overlap
-    pattern = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
-    for match in re.finditer(pattern, window, re.IGNORECASE):
-        pieces += [(window[at:match.start()], False), (match.group(), True)]
-        at = match.end()
-    pieces.append((window[at:], False))
-    if start > 0:
-        pieces[0] = ("…" + pieces[0][0], False)
-    if end < len(text):
-        pieces[-1] = (pieces[-1][0] + "…", False)
+    if terms:
+        pattern = "|".join(map(re.escape, sorted(terms, key=len, reverse=True)))
+        for match in re.finditer(pattern, text or "", re.IGNORECASE):
+            pieces += [(text[at:match.start()], False), (match.group(), True)]
+            at = match.end()
+    pieces.append(((text or "")[at:], False))
     return [piece for piece in pieces if piece[0]]
+
+
+def _text_below_summary(pub):
+    """The search text of a publication without the title and the summary the ledger puts at its
+    start (ledger.services._append): the title is shown above an excerpt and the summary on its own,
+    so neither runs on into a window cut from the text."""
+    text = pub.search_text or ""
+    for prefix in (pub.title, pub.summary):
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix):].lstrip()
+    return text
+
+
+def search_excerpt(pub, terms, width=EXCERPT_WIDTH):
+    """What a search result shows below its title, the terms marked (marked_terms): its summary,
+    unless the title and the summary leave a term out and the text has it; then a few dozen
+    characters around the first such term (a statement matches 路灯 somewhere in its forty lines;
+    this shows where). None when there is nothing to show."""
+    summary = pub.summary or ""
+    if len(summary) > SUMMARY_LENGTH:
+        summary = summary[:SUMMARY_LENGTH - 1] + "…"
+    shown = f"{pub.title or ''}\n{summary}".casefold()  # a term has no line break: none spans the two
+    hidden = [t for t in terms if t.casefold() not in shown]
+    text = _text_below_summary(pub)
+    first = re.search("|".join(map(re.escape, hidden)), text, re.IGNORECASE) if hidden else None
+    if first is None:
+        return marked_terms(summary, terms) or None
+    start, end = max(0, first.start() - width), min(len(text), first.end() + width)
+    pieces = marked_terms(text[start:end], terms)
+    return ([("…", False)] if start > 0 else []) + pieces + ([("…", False)] if end < len(text) else [])
+
 
 # --- content pages ------------------------------------------------------------------
 
