@@ -1,11 +1,14 @@
 """The core's own hookimpls: core permissions, roles, kinds, settings and console tiles.
 
+Also the labels of the core's audit actions (AUDIT_LABELS, read by the host as a plugin's are).
+
 Registered first under the name "core" and always active; plugins add to what it returns.
 """
 
 from flask_babel import lazy_gettext as _l
 
 from .accounts.access import Permission, RoleSpec, can
+from .audit import AuditLabels
 from .hookspecs import hookimpl
 from .ledger.services import PublicationKind
 from .orgs.settings import SettingSpec
@@ -24,6 +27,66 @@ CORE_PERMISSIONS = (
 )
 
 _ALL = frozenset(p.name for p in CORE_PERMISSIONS)
+
+AUDIT_LABELS = AuditLabels(
+    actions={
+        "personal_data.view": _l("Viewed personal data"),
+        "login": _l("Signed in"),
+        "login.failed": _l("Failed to sign in"),
+        "logout": _l("Signed out"),
+        "user.create": _l("Created a user account"),
+        "user.enable": _l("Enabled a user account"),
+        "user.disable": _l("Disabled a user account"),
+        "user.password_reset": _l("Reset a password"),
+        "grant.add": _l("Granted a role"),
+        "grant.revoke": _l("Revoked a role"),
+        "org.create": _l("Added a unit"),
+        "org.rename": _l("Renamed a unit"),
+        "org.move": _l("Moved a unit"),
+        "org.import": _l("Imported units"),
+        "position.add": _l("Added a position"),
+        "position.end": _l("Ended a position"),
+        "setting.change": _l("Changed a setting"),
+        "plugin.enable": _l("Switched a module on"),
+        "plugin.disable": _l("Switched a module off"),
+        "ledger.publish": _l("Published"),
+        "ledger.correct": _l("Published a correction"),
+        "ledger.withdraw": _l("Withdrew a publication"),
+    },
+    objects={
+        "Publication": _l("Publication"),
+        "OrgUnit": _l("Unit"),
+        "User": _l("User account"),
+        "Person": _l("Person"),
+        "Position": _l("Position"),
+        "PluginActivation": _l("Module switch"),
+    },
+    fields={
+        "fields": _l("Fields seen"),
+        "phone": _l("Phone"),
+        "plugin": _l("Module"),
+        "role": _l("Role"),
+        "user": _l("User name"),
+        "username": _l("User name"),
+        "via": _l("Through"),
+        "code": _l("Code"),
+        "parent": _l("Parent unit"),
+        "old": _l("Before"),
+        "new": _l("After"),
+        "from": _l("From unit"),
+        "to": _l("To unit"),
+        "key": _l("Setting"),
+        "value": _l("Value"),
+        "title": _l("Position"),
+        "person_id": _l("Person"),
+        "end_date": _l("End date"),
+        "file": _l("File"),
+        "created": _l("Created"),
+        "updated": _l("Updated"),
+        "pub_id": _l("Publication"),
+        "revision": _l("Revision"),
+    },
+)
 
 
 @hookimpl

@@ -56,6 +56,7 @@ class PluginHost:
         self.settings = {}
         self.org_kinds = {}
         self.publication_kinds = {}
+        self.audit_labels = None
 
     def register(self, plugin, name=None):
         """Register a plugin object or an import path ('package.module' or 'package.module:obj')."""
@@ -116,6 +117,29 @@ class PluginHost:
                 if kind.plugin != owner:
                     raise PluginError(f"plugin {owner} declares a publication kind of {kind.plugin}")
                 self.publication_kinds[(kind.plugin, kind.name)] = kind
+        self.audit_labels = self._audit_labels()
+
+    def _audit_labels(self):
+        """The AUDIT_LABELS of the core and every plugin, merged (like LABEL, a module attribute).
+
+        A plugin labels only its own actions ('<plugin>.…'); the first label of a type or field name
+        stays (the core registers first), so a plugin cannot relabel what the core or another names.
+        """
+        from .audit import AuditLabels
+
+        merged = AuditLabels()
+        for name, plugin in self.pm.list_name_plugin():
+            labels = getattr(plugin, "AUDIT_LABELS", None)
+            if labels is None:
+                continue
+            stray = sorted(a for a in labels.actions if name != CORE and not a.startswith(name + "."))
+            if stray:
+                raise PluginError(f"plugin {name} labels audit actions that are not its own: {stray}")
+            merged.actions.update(labels.actions)
+            for mine, theirs in ((merged.objects, labels.objects), (merged.fields, labels.fields)):
+                for key, label in theirs.items():
+                    mine.setdefault(key, label)
+        return merged
 
     def blueprints(self):
         """[(plugin_name, blueprint)] after checking each blueprint is named after its plugin."""

@@ -41,6 +41,26 @@ def test_units_outside_scope_answer_404(app, client, login_as):
     assert client.get(f"/console/training/{VILLAGE_A1}/compliance").status_code == 403
 
 
+def test_a_unit_holding_no_sessions_offers_no_record_button_and_says_where_they_are_recorded(app, client, login_as):
+    _setup(app)
+    login_as("village_clerk", VILLAGE_A1)
+    page = client.get(f"/console/training/{VILLAGE_A1}/").get_data(as_text=True)
+    assert "Record a session" in page and "holds no training sessions" not in page
+    # the committees and a village without a party branch organize no sessions: the form would have no unit
+    for code in (VILLAGE_A1 + "-cwh", VILLAGE_A1 + "-jwh"):
+        resp = client.get(f"/console/training/{code}/?org={code}")
+        page = resp.get_data(as_text=True)
+        assert resp.status_code == 200
+        assert "Record a session" not in page and f"/console/training/{code}/new" not in page
+        assert "holds no training sessions of its own" in page
+        assert "recorded by the party branch, party group, township or county" in page
+        for href in set(re.findall(r'href="(/console/[^"#]*)"', page)):
+            assert client.get(href.replace("&amp;", "&")).status_code != 404, href
+    login_as("village_clerk", VILLAGE_A2)
+    page = client.get(f"/console/training/{VILLAGE_A2}/").get_data(as_text=True)
+    assert "Record a session" not in page and "王庄村 holds no training sessions" in page
+
+
 def test_a_clerks_dashboard_lists_the_meetings_to_hold_and_starts_their_record(app, client, login_as):
     from portal.timeutil import local_today
 

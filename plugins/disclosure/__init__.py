@@ -4,14 +4,38 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.accounts import Permission, RoleSpec, can
+from portal.audit import AuditLabels
 from portal.ledger import PublicationKind
 from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Widget
 
 from . import models  # noqa: F401  (the tables belong to the metadata)
 from .decisions import DEFAULT_MATTERS
+from .services import ACTION_LABELS
 
 LABEL = _l("Village-affairs disclosure (村务公开)")  # the module's name in the console
+
+# The audit log's words for what happened: a draft's steps as its timeline names them, then the rest.
+AUDIT_LABELS = AuditLabels(
+    actions={**{f"disclosure.{step}": label for step, label in ACTION_LABELS.items()},
+             "disclosure.decision.create": _l("Started the record of a major decision (四议两公开)"),
+             "disclosure.decision.step": _l("Recorded a step of a major decision"),
+             "disclosure.request_filed": _l("Request for a disclosure filed (点题公开)"),
+             "disclosure.request_extended": _l("Extended the time to answer a request"),
+             "disclosure.request_answer_started": _l("Started the answer to a request"),
+             "disclosure.request_answered": _l("Answered a request"),
+             "disclosure.objection_filed": _l("Objection filed (异议)"),
+             "disclosure.objection_answered": _l("Answered an objection"),
+             "disclosure.objection_accepted": _l("Objection closed: the villager accepted the answer"),
+             "disclosure.objection_escalated": _l("Objection sent to the township"),
+             "disclosure.objection_township_answered": _l("Answered an objection for the township")},
+    objects={"Disclosure": _l("Disclosure"), "MajorDecision": _l("Major decision (四议两公开)"),
+             "DisclosureRequest": _l("Request for a disclosure"), "DisclosureObjection": _l("Objection")},
+    fields={"state": _l("State"), "matter": _l("Matter"), "step": _l("Step"), "draft": _l("Draft"),
+            "handler": _l("Handled by"), "reference": _l("Tracking code"),
+            "requester_name": _l("Requester's name"), "requester_phone": _l("Requester's phone"),
+            "objector_name": _l("Objector's name"), "objector_phone": _l("Objector's phone")},
+)
 
 WORKFLOW = frozenset({"disclosure.draft", "disclosure.review", "disclosure.approve", "disclosure.publish"})
 PARTICIPATION = frozenset({"disclosure.objection", "disclosure.personal"})  # 点题公开 and 异议

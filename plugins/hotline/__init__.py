@@ -4,13 +4,28 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.accounts import Permission, RoleSpec, can
+from portal.audit import AuditLabels
 from portal.ledger import PublicationKind
 from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Section, Widget
 
 from . import models  # noqa: F401  (tables for the metadata)
+from .labels import EVENT_LABELS
 
 LABEL = _l("Grievance hotline (便民热线)")  # the module's name in the console
+
+# The audit log's words for a case's steps: the ones its timeline uses.
+AUDIT_LABELS = AuditLabels(
+    actions={f"hotline.{action}": EVENT_LABELS[event] for action, event in (
+        ("case_filed", "filed"), ("accused", "accused"), ("assign", "assigned"), ("sign", "signed"),
+        ("reply", "reply"), ("extend", "extended"), ("close", "closed"), ("rate", "rated"), ("merge", "merged"),
+        ("escalate", "escalated"))},
+    objects={"Case": _l("Hotline case")},
+    fields={"complainant_name": _l("Complainant's name"), "complainant_phone": _l("Complainant's phone"),
+            "complainant_email": _l("Complainant's email"), "category": _l("Category"), "source": _l("Source"),
+            "unit": _l("Unit"), "days": _l("Days added"), "rating": _l("Rating"), "into": _l("Merged into case"),
+            "level": _l("Supervision level")},
+)
 
 ALL = frozenset({"hotline.handle", "hotline.assign", "hotline.personal", "hotline.confidential", "hotline.stats"})
 

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
 from portal.accounts import Permission, RoleSpec, can
+from portal.audit import AuditLabels
 from portal.ledger import PublicationKind
 from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Section, Widget
@@ -12,6 +13,17 @@ from portal.ui import MenuLink, Section, Widget
 from . import models  # noqa: F401  (the tables belong to the app's metadata)
 
 LABEL = _l("Training records (培训记录)")  # the module's name in the console
+
+AUDIT_LABELS = AuditLabels(
+    actions={"training.session.create": _l("Recorded a session"), "training.session.edit": _l("Edited a session"),
+             "training.session.delete": _l("Deleted a session"), "training.material.add": _l("Added material"),
+             "training.attendance.marked": _l("Marked attendance"),
+             "training.attendance.imported": _l("Imported a sign-in sheet"),
+             "training.attendance.qr": _l("QR sign-in")},
+    objects={"TrainingSession": _l("Training session")},
+    fields={"type": _l("Type of session"), "hours": _l("Hours"), "topic": _l("Topic"), "name": _l("File name"),
+            "changed": _l("Attendance records changed")},
+)
 
 PERMISSIONS = (
     Permission("training.record", _l("Record training sessions and attendance")),

@@ -84,6 +84,15 @@ def organizer_units(org):
                                    .order_by(OrgUnit.path)))
 
 
+def organizes_sessions(org):
+    """Whether a session can be recorded at `org`: it or a unit below it organizes sessions.
+
+    A village committee, a supervision committee or a village without a party branch holds no
+    sessions of its own; its members' hours come from sessions their branch, township or county held.
+    """
+    return db.session.scalar(org.subtree_ids().where(OrgUnit.kind.in_(ORGANIZER_KINDS)).limit(1)) is not None
+
+
 # --- sessions --------------------------------------------------------------------------------
 
 def hour_settings(org):

@@ -62,8 +62,11 @@ def index(code):
     page = db.paginate(services.sessions_in(org, year, type_ or None), page=page_number(), per_page=50,
                        error_out=False)
     counts = services.attended_counts(page.items)
+    # the button leads to the session form, which needs a unit here that holds sessions; a committee has none
+    may_record = can(current_user, "training.record", org)
+    organizes = services.organizes_sessions(org)
     return render_console("training/index.html", org=org, page=page, year=year, type_=type_, types=SESSION_TYPES,
-                          counts=counts, can_record=can(current_user, "training.record", org))
+                          counts=counts, can_record=may_record and organizes, holds_none=may_record and not organizes)
 
 
 def _fill_choices(form, org):

@@ -1,5 +1,7 @@
 """Append-only log of who did what, and who viewed personal data."""
 
+from dataclasses import dataclass, field
+
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import ForeignKey, JSON, String, insert
@@ -29,6 +31,20 @@ class AuditEvent(db.Model):
 
 
 make_append_only(AuditEvent.__table__)
+
+
+@dataclass(frozen=True)
+class AuditLabels:
+    """What audit events mean to people, for the audit log page (a plugin's module sets AUDIT_LABELS).
+
+    `actions`: {action: label}, the plugin's own (`hotline.assign`); `objects`: {type: label},
+    keyed by the model's class name (`Case`); `fields`: {name: label} of the keys in `detail`
+    and of the personal-data fields a personal_data.view names.
+    """
+
+    actions: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    fields: dict = field(default_factory=dict)
 
 
 def record(action, obj=None, org=None, detail=None, user=None):

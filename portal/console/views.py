@@ -13,6 +13,7 @@ from werkzeug.routing import BuildError
 
 from .. import ledger
 from ..accounts.access import can, org_or_404, permission_required, scope_roots
+from ..audit.display import audit_lines
 from ..extensions import db
 from ..ledger.services import LedgerError
 from ..orgs.models import OrgUnit
@@ -226,9 +227,7 @@ def audit_log():
     """Audit events at units in scope, newest first, filtered by action."""
     action = request.args.get("action", "")[:60]
     page = db.paginate(services.audit_query(current_user, action), page=page_number(), per_page=50, error_out=False)
-    units = {u.id: u for u in db.session.scalars(
-        db.select(OrgUnit).where(OrgUnit.id.in_({e.org_id for e in page.items if e.org_id})))}
-    return render_console("console/audit.html", page=page, action=action, units=units)
+    return render_console("console/audit.html", page=page, action=action, lines=audit_lines(page.items))
 
 
 from . import org_views, user_views  # noqa: E402,F401  (routes on the same blueprint)
