@@ -44,6 +44,8 @@ def test_create_user_with_a_role_that_covers_the_subtree(app, client, tree, logi
     assert "user.create" in _actions(app) and "grant.add" in _actions(app)
     listing = client.get("/console/users").get_data(as_text=True)
     assert "liu" in listing
+    # roles are offered by their labels; the codes stay out of sight
+    assert 'value="village_clerk"' in listing and "(village_clerk)" not in listing
 
 
 def test_create_user_refusals_change_nothing(app, client, tree, login_as):

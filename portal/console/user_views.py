@@ -20,7 +20,10 @@ USERS_PER_PAGE = 50
 
 
 def _role_choices():
-    return choices((r.name, f"{r.label} ({r.name})") for r in services.roles())
+    """Roles by their labels; a label two roles share is told apart by the role's name."""
+    roles = services.roles()
+    shared = {label for label in (str(r.label) for r in roles) if [str(x.label) for x in roles].count(label) > 1}
+    return choices((r.name, f"{r.label} ({r.name})" if str(r.label) in shared else r.label) for r in roles)
 
 
 def _actor():
