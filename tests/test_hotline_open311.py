@@ -43,10 +43,11 @@ def test_post_files_a_case_and_get_follows_it(api, app):
     assert resp.status_code == 201
     [answer] = resp.get_json()
     rid = answer["service_request_id"]
-    assert "/hotline/track?code=" in answer["service_notice"]
     with app.app_context():
-        case = db.session.scalar(select(Case).where(Case.code == rid))
+        case = db.session.get(Case, int(rid))  # the id is the public case number
         assert case.source == "open311" and case.complainant_name == "李 秀英" and case.lat == 36.1
+        code = case.code
+    assert f"/hotline/track?code={code}" in answer["service_notice"]  # the tracking code: to the filer only
     [record] = api.get(f"/open311/v2/requests/{rid}.json").get_json()
     assert record["status"] == "open" and record["service_code"] == "help"
     assert record["agency_responsible"] == "东风镇" and record["expected_datetime"].endswith("+08:00")
@@ -60,6 +61,9 @@ def test_post_files_a_case_and_get_follows_it(api, app):
     assert [r["service_request_id"] for r in listed] == [rid]
     assert api.get("/open311/v2/requests.json?status=closed").get_json() == []
     assert len(api.get(f"/open311/v2/requests.json?service_request_id={rid},AAAA-AAAA-AAAA").get_json()) == 1
+    # a client that kept the tracking code as the id (before ids were case numbers) still finds it
+    assert api.get(f"/open311/v2/requests/{code}.json").get_json()[0]["service_request_id"] == rid
+    assert len(api.get(f"/open311/v2/requests.json?service_request_id={code.lower()}").get_json()) == 1
     assert api.get("/open311/v2/requests.json?start_date=2030-01-01T00:00:00Z").get_json() == []
 
 
@@ -69,6 +73,15 @@ def test_open311_never_exposes_the_complainant(api):
     for secret in ("李", "秀英", "13912345678", "li@example.cn"):
         assert secret not in everything
     assert "139****5678" in everything  # personal data in the description is masked
+
+
+def test_the_public_list_never_gives_away_a_tracking_code(api, app):
+    """The code opens the tracking page, where its holder reads the replies and rates (不满意 reopens)."""
+    api.post("/open311/v2/requests.json", data=POST)
+    with app.app_context():
+        code = db.session.scalar(select(Case.code))
+    listed = (api.get("/open311/v2/requests.json").data + api.get("/open311/v2/requests.xml").data).decode()
+    assert code not in listed and code.replace("-", "") not in listed
 
 
 def test_address_string_maps_to_a_village_by_name(api):

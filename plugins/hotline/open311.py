@@ -3,6 +3,11 @@
 Field names, statuses and error bodies follow the specification (wiki.open311.org/GeoReport_v2).
 Listings never carry the complainant's name, phone or email; a confidential case carries no
 description, and personal data in descriptions is masked.
+
+A request's public id (service_request_id) is the case number, never its tracking code: the code
+opens the case's tracking page, where whoever holds it reads every reply and rates the answer
+(不满意 reopens the case), so only the villager who filed gets it (the form's answer; the
+service_notice of a POST). A client that kept a tracking code as an id may still look it up.
 """
 
 import xml.etree.ElementTree as ET
@@ -10,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Response, jsonify, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal.extensions import csrf, db, limiter
 from portal.timeutil import LOCAL_TZ
@@ -153,7 +158,7 @@ def _status_notes(case):
 def request_record(case):
     """A case in the spec's field names; no name, phone or email, ever."""
     return {
-        "service_request_id": case.code,
+        "service_request_id": str(case.id),
         "status": "closed" if case.state in (CLOSED, MERGED, REPLIED) else "open",
         "status_notes": _status_notes(case),
         "service_name": str(labels.CATEGORY_LABELS[case.category]),
@@ -192,8 +197,9 @@ def requests_(fmt):
     args = request.args
     q = select(Case).where(Case.township_id.in_(access.active_township_ids()))
     if args.get("service_request_id"):
-        codes = [services.normalise_code(c) for c in args["service_request_id"].split(",")[:100]]
-        q = q.where(Case.code.in_([c for c in codes if c]))
+        ids = [c.strip() for c in args["service_request_id"].split(",")[:100]]
+        codes = [code for code in map(services.normalise_code, ids) if code]
+        q = q.where(or_(Case.id.in_([int(i) for i in ids if i.isdigit()]), Case.code.in_(codes)))
     else:
         try:
             start = _parse_time(args["start_date"]) if args.get("start_date") else None
@@ -226,10 +232,18 @@ def requests_(fmt):
 def request_detail(rid, fmt):
     if fmt not in FORMATS:
         return error("json", 404, _("Use .json or .xml."))
-    case = services.case_by_code(rid)
+    case = _case_by_request_id(rid)
     if case is None or case.township_id not in access.active_township_ids():
         return error(fmt, 404, _("No service request has this id."))
     return _answer(fmt, "service_requests", "request", [request_record(case)])
+
+
+def _case_by_request_id(rid):
+    """The case of a service_request_id: its case number, or (as a client may have kept it) its tracking code."""
+    rid = (rid or "").strip()
+    if rid.isdigit():
+        return db.session.get(Case, int(rid))
+    return services.case_by_code(rid)
 
 
 def _float(name):
@@ -282,5 +296,6 @@ def _create(fmt):
     except services.HotlineError as exc:
         return error(fmt, 400, str(exc))
     notice = _("Accepted. Follow it at %(url)s", url=url_for("hotline_public.track", code=case.code, _external=True))
+    # the tracking code goes to the filer only, in the notice; the id is the public case number
     return _answer(fmt, "service_requests", "request",
-                   [{"service_request_id": case.code, "service_notice": notice, "account_id": None}], 201)
+                   [{"service_request_id": str(case.id), "service_notice": notice, "account_id": None}], 201)
