@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from plugins.training import checkin, compliance, records, services
 from plugins.training.services import TrainingError
 from portal.extensions import db
-from portal.orgs import set_setting
+from portal.orgs import SettingError, set_setting
 from portal.orgs.models import Person
 from tests.helpers import TOWN_A, VILLAGE_A1, unit
 from tests.test_training_helpers import BRANCH, GROUP, add_person, local, make_session, people  # noqa: F401
@@ -231,11 +231,16 @@ def test_meeting_gaps_per_branch_group_and_period(people):
     assert (BRANCH, "branch_meeting", "2026-Q1") not in gaps
     assert (BRANCH, "party_lecture", "2026-Q1") in gaps
     assert {(BRANCH, "theme_day", f"2026-0{m}") for m in (1, 2, 3)} <= gaps
-    # frequency is a setting: a yearly 主题党日 is not due before the year ends
-    set_setting(unit(TOWN_A), "training.frequency.theme_day", "yearly")
-    gaps = {(g["type"]) for g in compliance.meeting_gaps(unit(TOWN_A), 2026, today)}
-    assert "theme_day" not in gaps
-    assert "life_meeting" not in gaps and "democratic_review" not in gaps  # yearly: due when the year ends
+    types = {g["type"] for g in compliance.meeting_gaps(unit(TOWN_A), 2026, today)}
+    assert "life_meeting" not in types and "democratic_review" not in types  # yearly: due when the year ends
+    # frequency is a setting: a township may ask for a quarterly 组织生活会, due each quarter then
+    set_setting(unit(TOWN_A), "training.frequency.life_meeting", "quarterly")
+    gaps = {(g["type"], g["period"].label) for g in compliance.meeting_gaps(unit(TOWN_A), 2026, today)}
+    assert ("life_meeting", "2026-Q1") in gaps
+    # but never less often than 支部工作条例: a yearly 主题党日 or 支委会 is refused
+    for key in ("theme_day", "committee_meeting"):
+        with pytest.raises(SettingError, match="must be one of: monthly"):
+            set_setting(unit(TOWN_A), f"training.frequency.{key}", "yearly")
 
 
 def test_meetings_to_hold_are_those_of_the_running_period_not_yet_held(people):

@@ -60,8 +60,10 @@ def register_roles():
 
 @hookimpl
 def register_settings():
-    frequency = dict(type=str, choices=("monthly", "quarterly", "yearly"),
-                     help=_l("monthly, quarterly or yearly"))
+    def frequency(*choices):
+        # 支部工作条例 sets how often at least: a township may ask for more often, never for less
+        return dict(type=str, choices=choices, help=_l("monthly, quarterly or yearly"))
+
     return (
         SettingSpec("training.hours.full_day", int, 8, _l("Training hours for a full day"), floor=1, ceiling=12),
         SettingSpec("training.hours.half_day", int, 4, _l("Training hours for half a day"), floor=1, ceiling=6),
@@ -71,19 +73,26 @@ def register_settings():
         SettingSpec("training.hours.cadre", int, 56, _l("Yearly study hours of secretaries and committee members"),
                     floor=56, ceiling=400),
         SettingSpec("training.frequency.branch_meeting", default="quarterly",
-                    label=_l("How often the branch general meeting (支部党员大会) is held"), **frequency),
+                    label=_l("How often the branch general meeting (支部党员大会) is held"),
+                    **frequency("monthly", "quarterly")),
         SettingSpec("training.frequency.committee_meeting", default="monthly",
-                    label=_l("How often the branch committee (支委会) meets"), **frequency),
+                    label=_l("How often the branch committee (支委会) meets"),
+                    **frequency("monthly",)),
         SettingSpec("training.frequency.group_meeting", default="monthly",
-                    label=_l("How often each party group (党小组会) meets"), **frequency),
+                    label=_l("How often each party group (党小组会) meets"),
+                    **frequency("monthly",)),
         SettingSpec("training.frequency.party_lecture", default="quarterly",
-                    label=_l("How often a party lecture (党课) is given"), **frequency),
+                    label=_l("How often a party lecture (党课) is given"),
+                    **frequency("monthly", "quarterly")),
         SettingSpec("training.frequency.theme_day", default="monthly",
-                    label=_l("How often the theme party day (主题党日) is held"), **frequency),
+                    label=_l("How often the theme party day (主题党日) is held"),
+                    **frequency("monthly",)),
         SettingSpec("training.frequency.life_meeting", default="yearly",
-                    label=_l("How often the organizational life meeting (组织生活会) is held"), **frequency),
+                    label=_l("How often the organizational life meeting (组织生活会) is held"),
+                    **frequency("monthly", "quarterly", "yearly")),
         SettingSpec("training.frequency.democratic_review", default="yearly",
-                    label=_l("How often members are democratically reviewed (民主评议党员)"), **frequency),
+                    label=_l("How often members are democratically reviewed (民主评议党员)"),
+                    **frequency("monthly", "quarterly", "yearly")),
     )
 
 
