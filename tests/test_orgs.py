@@ -224,6 +224,16 @@ def test_import_refuses_a_cycle_between_rows(ctx, tree):
     assert any("Line 2:" in e and "cycle" in e for e in info.value.errors), info.value.errors
 
 
+def test_import_names_only_the_rows_of_a_cycle(ctx, tree):
+    """A new unit whose parents lead into another rows' loop is not itself in a cycle."""
+    data = HEADER + (f"gq-new,新管区,area,gq-a\n"
+                     "gq-a,甲管区,area,gq-b\ngq-b,乙管区,area,gq-a\n")
+    with pytest.raises(ImportErrors) as info:
+        import_csv(data)
+    cycles = [e for e in info.value.errors if "cycle" in e]
+    assert len(cycles) == 2 and not any("Line 2:" in e for e in cycles), info.value.errors
+
+
 def test_import_refuses_moving_a_unit_below_its_own_descendant(ctx, tree):
     """The file puts a township below an area of one of its own villages: refused whole."""
     before = {u.code: (u.path, u.parent_id) for u in db.session.scalars(select(OrgUnit))}

@@ -210,7 +210,10 @@ def import_csv(data, may_place=None):
         chain, code = set(), row["code"]
         while code:
             if code in chain:
-                errors.append(_("Line %(line)d: the parents of %(code)s form a cycle.", line=line, code=row["code"]))
+                # a loop that does not come back to this row is another row's, reported on its own line
+                if code == row["code"]:
+                    errors.append(_("Line %(line)d: the parents of %(code)s form a cycle.",
+                                    line=line, code=row["code"]))
                 break
             chain.add(code)
             if code in file_rows:
