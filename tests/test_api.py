@@ -59,6 +59,7 @@ def test_a_page_number_past_any_list_is_an_empty_page_not_an_error(app, client, 
     huge = "99999999999999999999"  # its offset overflows PostgreSQL's bigint
     data = client.get(f"/api/v1/publications?page={huge}").get_json()
     assert data["items"] == [] and data["total"] == 1 and data["next"] is None
+    assert data["prev"].endswith("page=1")  # back to the last page there is, not to page 99…998
     for path in ("/", f"/o/{VILLAGE_A1}", f"/o/{TOWN_A}", "/search?q=公告"):
         resp = client.get(f"{path}{'&' if '?' in path else '?'}page={huge}")
         assert resp.status_code == 200, path

@@ -56,7 +56,8 @@ def publications():
 
     return jsonify({
         "page": result.page, "per_page": result.per_page, "total": result.total, "pages": result.pages,
-        "next": page_url(result.next_num), "prev": page_url(result.prev_num),
+        "next": page_url(result.next_num),
+        "prev": page_url(min(result.prev_num, result.pages) if result.prev_num else None),
         "items": [dict(services.publication_brief(p), links=_links(p)) for p in result.items],
     })
 
@@ -163,7 +164,9 @@ OPENAPI = {
             "parameters": [
                 {"name": "org", "in": "query", "required": False, "schema": {"type": "string"},
                  "description": "Only this unit and the units below it"},
-                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+                {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1},
+                 "description": "1 when missing, not a whole number or below 1; past the last page, an empty "
+                                "page whose prev is the last one"},
             ],
             "responses": {"200": _json("PublicationPage", "One page"), "404": NOT_FOUND},
         }},
