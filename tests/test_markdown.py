@@ -58,6 +58,18 @@ def test_shipped_content_pages_exist(client):
         assert "<h1>" in html and html.count("<h1") == 1, slug
 
 
+def test_a_content_page_is_read_in_the_visitors_language_where_it_is_written(client):
+    english = client.get("/pages/about").get_data(as_text=True)  # the tests' locale is English
+    assert "<h1>About this site</h1>" in english and "关于本站" not in english
+    chinese = client.get("/pages/about?lang=zh_Hans_CN").get_data(as_text=True)
+    assert "<h1>关于本站</h1>" in chinese
+    assert client.get("/pages/about.en").status_code == 404  # a translation is no page of its own
+
+
+def test_a_page_not_translated_falls_back_to_the_default_language(content_app):
+    assert "关于本站" in content_app.test_client().get("/pages/about").get_data(as_text=True)
+
+
 def test_one_text_leaves_nothing_behind_for_the_next():
     from portal.markup import plain_text, render_markdown
 

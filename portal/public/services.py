@@ -351,11 +351,14 @@ def search_excerpt(pub, terms, width=EXCERPT_WIDTH):
 
 # --- content pages ------------------------------------------------------------------
 
-def content_page(content_dir, slug):
-    """(title, markdown body) of content/<slug>.md, or None when the slug is bad or the file missing."""
+def content_page(content_dir, slug, language=None):
+    """(title, markdown body) of content/<slug>.<language>.md if there is one, else of content/<slug>.md
+    (the default language's), or None when the slug is bad or the file missing."""
     if not SLUG.match(slug or ""):
         return None
-    path = Path(content_dir) / f"{slug}.md"
+    folder = Path(content_dir)
+    translated = folder / f"{slug}.{language}.md" if language and SLUG.match(language) else None
+    path = translated if translated is not None and translated.is_file() else folder / f"{slug}.md"
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")

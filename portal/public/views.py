@@ -1,7 +1,7 @@
 """Public pages: thin views over portal.public.services; no JavaScript, no personal data."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
-from flask_babel import gettext as _
+from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
 from ..extensions import limiter
@@ -173,7 +173,7 @@ def search():
 @bp.route("/pages/<slug>")
 def page(slug):
     """A markdown page from the content folder (about, privacy, how to complain…)."""
-    found = services.content_page(current_app.config["CONTENT_DIR"], slug)
+    found = services.content_page(current_app.config["CONTENT_DIR"], slug, language=get_locale().language)
     if found is None:
         abort(404)
     title, body = found
