@@ -228,3 +228,25 @@ def test_user_for_session_honours_only_the_current_generation(ctx, tree):
     assert user_for_session(token) is None
     assert user_for_session(user.get_id()) is user
     assert user_for_session("not a login") is None
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "1234567890", "abcdefghijk", "qwertyuiop", "password123",
+                                  "1qaz2wsx3edc", "1985-06-12"])
+def test_check_password_refuses_what_is_easy_to_guess(ctx, weak):
+    from portal.accounts.services import AccountError, check_password
+
+    with pytest.raises(AccountError, match="too easy to guess: avoid repeated characters, sequences"):
+        check_password(weak)
+
+
+def test_check_password_wants_the_length_first_and_counts_the_users_own_names(ctx):
+    from portal.accounts.services import AccountError, check_password
+    from portal.demo import DEMO_PASSWORD
+
+    with pytest.raises(AccountError, match="at least 10 characters"):
+        check_password("x7#Kq!")
+    check_password("liuwenshu2026")  # strong enough for anyone else
+    with pytest.raises(AccountError, match="too easy to guess"):
+        check_password("liuwenshu2026", ("liuwenshu", "刘文书"))
+    for strong in (PASSWORD, DEMO_PASSWORD, "a long password", "x" * 40 + "q7 lantern river ox" * 4):
+        check_password(strong, ("liu", "刘文书"))

@@ -2,7 +2,7 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.accounts.access import can
 from portal.accounts.models import Grant, User
@@ -59,6 +59,47 @@ def test_create_user_refusals_change_nothing(app, client, tree, login_as):
     assert "is taken" in taken.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(User).where(User.username == "liu")) is None
+
+
+def test_a_role_must_be_chosen_the_list_starts_empty(app, client, tree, login_as):
+    login_as("county_admin", COUNTY)
+    page = client.get("/console/users").get_data(as_text=True)
+    select_tag = re.search(r'<select[^>]*name="role"[^>]*>\s*<option([^>]*)>([^<]*)<', page)
+    assert select_tag.group(1).strip() == 'value=""' and select_tag.group(2) == "— choose —"
+    for no_role in ("", None):  # left on "— choose —", or not sent at all
+        data = {"username": "liu", "display_name": "刘文书", "password": "a long password", "org_code": VILLAGE_A1}
+        if no_role is not None:
+            data["role"] = no_role
+        resp = client.post("/console/users", data=data)
+        assert resp.status_code == 422 and "Choose a role." in resp.get_data(as_text=True)
+        assert _user(app, "liu") is None
+    with app.app_context():
+        liu_id = make_user("village_clerk", VILLAGE_A1, "liu").id
+    detail = client.get(f"/console/users/{liu_id}").get_data(as_text=True)
+    assert re.search(r'<select[^>]*name="grant-role"[^>]*>\s*<option value="">— choose —</option>', detail)
+    resp = client.post(f"/console/users/{liu_id}/grants", data={"grant-role": "", "grant-org_code": TOWN_A})
+    assert resp.status_code == 422 and "Choose a role." in resp.get_data(as_text=True)
+    assert _grants(app, "liu") == [("village_clerk", VILLAGE_A1)]
+
+
+def test_an_easily_guessed_password_is_refused_a_strong_one_taken(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    for weak in ("aaaaaaaaaa", "1234567890", "password123"):
+        resp = _new_user(client, password=weak)
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 422 and "too easy to guess" in html and "avoid repeated characters" in html
+    # the user's own name is among the first guesses
+    named = _new_user(client, username="liuwenshu", password="liuwenshu2026")
+    assert named.status_code == 422 and "too easy to guess" in named.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User).where(User.username.like("liu%"))) == 0
+    assert _new_user(client, password="river lantern 1987 ox").status_code == 302
+    liu_id = _user(app, "liu").id
+    weak_reset = client.post(f"/console/users/{liu_id}/password", data={"pw-password": "liuliuliuliu"})
+    assert weak_reset.status_code == 422 and "too easy to guess" in weak_reset.get_data(as_text=True)
+    assert app.test_client().post("/login", data={"username": "liu", "password": "liuliuliuliu"}).status_code != 302
+    assert app.test_client().post("/login", data={"username": "liu",
+                                                  "password": "river lantern 1987 ox"}).status_code == 302
 
 
 def test_the_user_list_is_paged_and_found_by_name(app, client, tree, login_as, monkeypatch):

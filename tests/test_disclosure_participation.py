@@ -154,6 +154,12 @@ def test_a_phone_typed_into_the_topic_is_masked_on_the_public_list(web):
     assert PHONE not in listing and "139****5678" in listing
 
 
+def test_the_requesters_own_name_typed_into_the_topic_is_masked_on_the_public_list(web):
+    web.post(f"/o/{VILLAGE_A1}/disclosure/ask", data=dict(ASK, topic=f"{NAME}家的低保为什么停了"))
+    listing = web.get(f"/o/{VILLAGE_A1}/disclosure").get_data(as_text=True)
+    assert NAME not in listing and "王*英家的低保为什么停了" in listing
+
+
 def test_html_is_shown_as_text_and_emoji_survive(web):
     resp = web.post(f"/o/{VILLAGE_A1}/disclosure/ask",
                     data=dict(ASK, topic="<script>alert(1)</script>修路👍", detail="<b>粗</b>"))

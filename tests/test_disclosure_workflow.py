@@ -162,6 +162,22 @@ def test_personal_data_refuses_publishing_until_masked(people):
     assert ID_NUMBER not in str(pub.payload) and "13912345678" not in pub.search_text
 
 
+def test_an_id_number_with_a_wrong_check_digit_refuses_publishing_too_but_a_voucher_number_does_not(people):
+    """A mistyped ID number is still someone's; 18 digits without a plausible birth date are not one."""
+    p = people
+    d = through_review(finance_draft(p, body="低保户王小明，身份证号 110101199001011234。"), p)
+    with pytest.raises(PersonalDataFound) as refused:
+        services.publish(d, p["clerk"])
+    db.session.rollback()
+    assert [(f.kind, f.masked) for f in refused.value.findings] == [("id_number", "1101**********1234")]
+    assert db.session.scalar(select(func.count()).select_from(Publication)) == 0
+    d = through_review(finance_draft(p, body="收款凭证号 202601011234567890，合计 20260101123456789 分。",
+                                     month="2026-11", data=november(), opening=OCTOBER_CLOSING,
+                                     closing=OCTOBER_CLOSING - 80000), p)
+    pub = services.publish(d, p["clerk"])
+    assert "202601011234567890" in pub.payload["body"]
+
+
 def test_statement_lines_and_attachment_names_are_scanned_too(people):
     p = people
     data = ("日期,凭证号,科目,摘要,收入金额,支出金额\n"

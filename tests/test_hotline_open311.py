@@ -75,6 +75,16 @@ def test_open311_never_exposes_the_complainant(api):
     assert "139****5678" in everything  # personal data in the description is masked
 
 
+def test_an_id_number_and_the_filers_own_name_in_the_description_are_masked(api):
+    """The reviewer's case: a made-up ID number (check digit wrong) came out whole, and the name typed in too."""
+    resp = api.post("/open311/v2/requests.json", data=dict(
+        POST, last_name="张", first_name="测试", phone="13812345678",
+        description="我叫张测试，电话13812345678，身份证110101199001011234"))
+    [answer] = resp.get_json()
+    [record] = api.get(f"/open311/v2/requests/{answer['service_request_id']}.json").get_json()
+    assert record["description"] == "我叫张*试，电话138****5678，身份证1101**********1234"
+
+
 def test_the_public_list_never_gives_away_a_tracking_code(api, app):
     """The code opens the tracking page, where its holder reads the replies and rates (不满意 reopens)."""
     api.post("/open311/v2/requests.json", data=POST)
@@ -97,6 +107,7 @@ def test_address_string_maps_to_a_village_by_name(api):
     ({"service_code": "help", "description": "x", "attribute[village]": VILLAGE_B1}, "attribute[village]"),
     ({"service_code": "help", "description": "x", "attribute[village]": VILLAGE_A1, "lat": "north"}, "lat"),
     ({"service_code": "help", "description": "长" * 10000, "attribute[village]": VILLAGE_A1}, "2000"),
+    ({"service_code": "help", "description": "x", "attribute[village]": VILLAGE_A1, "phone": "abc123"}, "phone"),
 ])
 def test_malformed_post_gets_the_spec_errors(api, data, message):
     resp = api.post("/open311/v2/requests.json", data=data)

@@ -108,6 +108,33 @@ def test_filing_shows_the_code_only_after_storing_it(web, hl):
     assert "李秀英" not in page and "13912345678" not in page
 
 
+@pytest.mark.parametrize("phone", ["abc123", "123456", "1" * 21, "138-0013-8000 ext 12", "+86+13800138000"])
+def test_a_phone_that_is_no_number_is_refused_and_the_form_keeps_what_was_typed(web, hl, phone):
+    resp = _file(web, phone=phone)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert "Write the phone number in digits, 7 to 20 of them" in html
+    assert f'value="{phone}"' in html and "村口路灯坏了一个月" in html and 'value="李秀英"' in html
+    with hl.app_context():
+        assert db.session.scalar(select(Case)) is None
+
+
+@pytest.mark.parametrize("phone", ["0539-8123 4567", "0571-8888-8888-123", "(0539) 8123456", "13912345678",
+                                   "+86 139 1234 5678"])
+def test_a_landline_or_a_mobile_is_taken_as_typed(web, hl, phone):
+    resp = _file(web, phone=f"  {phone} ")
+    assert resp.status_code == 303
+    with hl.app_context():
+        assert db.session.scalar(select(Case).where(Case.code == _code(resp))).complainant_phone == phone
+
+
+def test_the_phone_input_tells_the_browser_what_a_number_looks_like(web):
+    from plugins.hotline.services import PHONE_PATTERN
+
+    field = re.search(r'<input[^>]*name="phone"[^>]*>', web.get("/hotline/").get_data(as_text=True)).group(0)
+    assert 'inputmode="tel"' in field and 'maxlength="30"' in field and f'pattern="{PHONE_PATTERN}"' in field
+
+
 def test_a_text_at_the_browsers_limit_is_taken_whatever_its_line_breaks(web, hl):
     """Browsers send a textarea's line breaks as CRLF but count each as one character for maxlength."""
     lines = ["路灯坏了" * 24 + "。"] * 20  # 20 lines of 97 characters and 19 line breaks: 1,959

@@ -255,6 +255,16 @@ def test_a_public_reply_or_extension_may_not_carry_personal_data(hl):
     assert case.state == "replied"
 
 
+def test_the_public_description_masks_id_numbers_and_the_complainants_own_details(hl):
+    """A reviewer's made-up ID number (check digit wrong) and their own name and phone never reach Open311."""
+    case = file(name="张测试", phone="138 1234 5678",
+                description="我叫张测试，电话13812345678，身份证110101199001011234，另有11010519491231002X")
+    assert services.public_description(case) == "我叫张*试，电话138****5678，身份证1101**********1234，另有1101**********002X"
+    landline = file(name="王 小明", phone="0539-8123456", description="王小明，家里电话05398123456，凭证号202601011234567890")
+    assert services.public_description(landline) == "王*明，家里电话053****3456，凭证号202601011234567890"
+    assert services.public_description(file("report", name="张测试", description="举报张测试")) == ""
+
+
 def test_merge_a_duplicate_shows_the_replies_of_the_target(hl):
     me = make_user("township_admin", TOWN_A, "boss")
     first, dup = file(), file(village=VILLAGE_A2)

@@ -206,12 +206,13 @@ def public_requests(org_code, limit=50):
     rows = db.session.execute(
         select(DisclosureRequest.code, DisclosureRequest.topic, DisclosureRequest.filed_at, DisclosureRequest.due_at,
                DisclosureRequest.state, DisclosureRequest.pub_id, DisclosureRequest.extended_from,
-               DisclosureRequest.answered_at)
+               DisclosureRequest.answered_at, DisclosureRequest.requester_name, DisclosureRequest.requester_phone)
         .join(OrgUnit, DisclosureRequest.org_id == OrgUnit.id).where(OrgUnit.code == org_code)
         .order_by(DisclosureRequest.filed_at.desc(), DisclosureRequest.id.desc()).limit(limit))
     now = utcnow()
-    # a villager may type a phone or an ID number into the topic: the public list masks it
-    return [{"topic": mask_personal_data(r.topic), "filed_at": r.filed_at, "due_at": r.due_at, "state": r.state,
+    # a villager may type a phone or an ID number into the topic, or their own name: the public list masks them
+    return [{"topic": mask_personal_data(r.topic, names=[r.requester_name], phones=[r.requester_phone]),
+             "filed_at": r.filed_at, "due_at": r.due_at, "state": r.state,
              "state_label": REQUEST_STATES[r.state], "pub_id": r.pub_id, "extended": r.extended_from is not None,
              "answered_at": r.answered_at, "overdue": r.state == "open" and r.due_at < now} for r in rows]
 

@@ -8,13 +8,13 @@ from flask_wtf.file import MultipleFileField
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import Select
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.forms import TextAreaField
 
 from .labels import CATEGORY_LABELS, RATING_LABELS
-from .models import PUBLIC_CATEGORIES, RATINGS
-from .services import MAX_DESCRIPTION
+from .models import PUBLIC_CATEGORIES, RATINGS, HotlineError
+from .services import MAX_DESCRIPTION, MAX_PHONE, PHONE_PATTERN, clean_phone
 
 TOO_LONG = _l("The description may have at most %(max)d characters.", max=MAX_DESCRIPTION)
 
@@ -48,13 +48,21 @@ class CaseForm(FlaskForm):
                                render_kw={"accept": "image/jpeg,image/png"})
     name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=60)],
                        render_kw={"autocomplete": "name"})
-    phone = StringField(_l("Your phone (optional)"), validators=[Optional(), Length(max=30)],
-                        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    # validate_phone is the rule (clean_phone, as for Open311); maxlength and pattern let a browser help
+    phone = StringField(_l("Your phone (optional)"), validators=[Optional()],
+                        render_kw={"autocomplete": "tel", "inputmode": "tel", "maxlength": MAX_PHONE,
+                                   "pattern": PHONE_PATTERN},
                         description=_l("Only staff allowed to call you back see it; never published."))
     confidential = BooleanField(_l("Keep who I am confidential (保密)"))
     # Honeypot: hidden from people by CSS; a bot that fills every field gives itself away.
     website = StringField(_l("Leave this field empty"), validators=[Optional()],
                           render_kw={"autocomplete": "off", "tabindex": "-1"})
+
+    def validate_phone(self, field):
+        try:
+            clean_phone(field.data)
+        except HotlineError as exc:
+            raise ValidationError(str(exc)) from None
 
     def set_villages(self, groups):
         """Village choices grouped by township: works without JavaScript."""

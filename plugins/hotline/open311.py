@@ -291,7 +291,8 @@ def _create(fmt):
     name = " ".join(x for x in ((form.get("last_name") or "").strip(), (form.get("first_name") or "").strip()) if x)
     try:
         case = services.file_case(village=village, category=code, description=description, name=name or None,
-                                  phone=form.get("phone"), email=form.get("email"), source="open311",
+                                  phone=services.clean_phone(form.get("phone")), email=form.get("email"),
+                                  source="open311",
                                   address=(form.get("address_string") or "").strip()[:200] or None, lat=lat, lon=lon)
     except services.HotlineError as exc:
         return error(fmt, 400, str(exc))

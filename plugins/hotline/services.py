@@ -33,6 +33,11 @@ from .models import (ACCEPTED, ASSIGNED, CATEGORIES, CLOSED, IN_PROGRESS, MERGED
 
 MAX_DESCRIPTION = 2000
 MAX_PHOTOS = 3
+MAX_PHONE = 30  # Case.complainant_phone
+# 7 to 20 digits (a landline without area code to one with area code and extension), spaced
+# with blanks, dashes or brackets, and a leading + for a country code. Written so that it is
+# also valid as an HTML `pattern` (which browsers anchor and read with the `v` flag).
+PHONE_PATTERN = r"(?=(?:[^0-9]*[0-9]){7,20}[^0-9]*$)\+?[0-9 \-\(\)]+"
 
 
 # --- codes and deadlines ------------------------------------------------------------
@@ -113,6 +118,18 @@ def village_for_filing(code):
     if not current_app.extensions["portal"].is_active(PLUGIN, unit):
         return None
     return unit
+
+
+def clean_phone(phone):
+    """The complainant's phone as typed (trimmed), None when left empty; HotlineError when it is
+    no number staff could call back (the web form and Open311 both check it so)."""
+    phone = (phone or "").strip()
+    if not phone:
+        return None
+    if len(phone) > MAX_PHONE or not re.fullmatch(PHONE_PATTERN, phone):
+        raise HotlineError(_("Write the phone number in digits, 7 to 20 of them; spaces, dashes, brackets "
+                             "and a leading + are fine, e.g. 138 0013 8000 or 0571-8888 8888."))
+    return phone
 
 
 def file_case(*, village, category, description, name=None, phone=None, email=None, confidential=False,
@@ -238,6 +255,11 @@ def sign(case, user, now=None):
     audit.record("hotline.sign", obj=case, org=case.org, user=user)
 
 
+def complainant_details(case):
+    """The complainant's own name, phone and e-mail as `portal.privacy.find_personal_data` takes them."""
+    return {"names": [case.complainant_name], "phones": [case.complainant_phone], "emails": [case.complainant_email]}
+
+
 def public_text_problem(case, text):
     """A message when `text`, meant for the case's public timeline, holds personal data, else None.
 
@@ -245,16 +267,10 @@ def public_text_problem(case, text):
     they may hold no ID, mobile or bank card number (portal.privacy) and none of the complainant's
     own contact details, whatever the case's confidentiality.
     """
-    findings = find_personal_data(text)
-    found = [str(f.label) for f in findings]
-    phone = re.sub(r"[^0-9]", "", case.complainant_phone or "")
-    if len(phone) >= 7 and phone in re.sub(r"[^0-9]", "", text) and not any(f.kind == "mobile" for f in findings):
-        found.append(_("the complainant's phone"))
-    name = (case.complainant_name or "").strip()
-    if len(name) >= 2 and name in text:
-        found.append(_("the complainant's name"))
-    if case.complainant_email and case.complainant_email.lower() in text.lower():
-        found.append(_("the complainant's e-mail"))
+    own = {"name": _("the complainant's name"), "phone": _("the complainant's phone"),
+           "email": _("the complainant's e-mail")}
+    found = list(dict.fromkeys(own.get(f.kind) or str(f.label)
+                               for f in find_personal_data(text, **complainant_details(case))))
     if not found:
         return None
     return _("Anyone with the tracking code reads this, and Open311 lists it: take out %(found)s and send again. "
@@ -412,11 +428,13 @@ def public_description(case):
     """The description as a public listing (Open311) may show it.
 
     None for confidential cases and reports of wrongdoing (举报: a listing must not become a
-    public accusation); personal data masked in the rest.
+    public accusation); personal data masked in the rest, and with it the complainant's own name,
+    phone and e-mail wherever the villager typed them into the text. Other people's names in the
+    text cannot be told from other words and stay.
     """
     if case.confidential or case.category == "report":
         return ""
-    return mask_personal_data(case.description)
+    return mask_personal_data(case.description, **complainant_details(case))
 
 
 def take_objection(village, publication, text, name=None, phone=None):

@@ -13,6 +13,12 @@ from ..timeutil import utcnow
 from .models import Grant, Role, User
 
 MIN_PASSWORD_LENGTH = 10
+# zxcvbn's scores run 0–4; 3 means at least 10^8 guesses: out of reach of a login form that locks
+# after a few failures, and slow work even for someone holding the argon2 hashes
+MIN_PASSWORD_SCORE = 3
+# zxcvbn refuses longer input (its cost grows fast with the length): a longer password is judged
+# by its beginning
+ZXCVBN_MAX_LENGTH = 72
 
 
 class AccountError(ValueError):
@@ -24,10 +30,28 @@ def _hasher():
     return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
 
 
-def hash_password(password):
-    """An argon2id hash of `password` after checking its length."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+def check_password(password, user_inputs=()):
+    """Refuse (AccountError) a password that is too short or too easy to guess.
+
+    `user_inputs` are the words an attacker tries first for this account: its user name and
+    display name. Guessability is zxcvbn's estimate (repeats, sequences, keyboard patterns,
+    dates, names and common words count for little).
+    """
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
+    from zxcvbn import zxcvbn  # here, not at the top: loading its word lists takes ~0.3 s that only this needs
+
+    words = [str(w) for w in user_inputs if w]
+    if zxcvbn(password[:ZXCVBN_MAX_LENGTH], user_inputs=words)["score"] < MIN_PASSWORD_SCORE:
+        raise AccountError(_("This password is too easy to guess: avoid repeated characters, sequences "
+                             "(abc, 123, qwerty), names, dates and common words. A few unrelated words "
+                             "make a strong password."))
+
+
+def hash_password(password, user_inputs=()):
+    """An argon2id hash of `password` once check_password has let it through."""
+    check_password(password, user_inputs)
     return _hasher().hash(password)
 
 
@@ -39,7 +63,7 @@ def create_user(username, display_name, password, person=None):
     if db.session.scalar(select(func.count()).select_from(User).where(func.lower(User.username) == username.lower())):
         raise AccountError(_("The user name %(name)s is taken.", name=username))
     user = User(username=username, display_name=(display_name or username).strip()[:60],
-                password_hash=hash_password(password), person=person)
+                password_hash=hash_password(password, (username, display_name)), person=person)
     db.session.add(user)
     db.session.flush()
     return user
@@ -47,7 +71,7 @@ def create_user(username, display_name, password, person=None):
 
 def set_password(user, password):
     """Give `user` a new password, lift any lock and end the sessions logged in with the old one."""
-    user.password_hash = hash_password(password)
+    user.password_hash = hash_password(password, (user.username, user.display_name))
     user.failed_logins = 0
     user.locked_until = None
     end_sessions(user)

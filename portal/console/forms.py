@@ -6,7 +6,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..accounts.services import MIN_PASSWORD_LENGTH
+from ..accounts.services import MIN_PASSWORD_LENGTH, AccountError, check_password
 from ..forms import TextAreaField
 from ..orgs.models import POSITION_TITLES
 
@@ -16,7 +16,8 @@ except ImportError:  # pragma: no cover
     SelectChoice = None
 
 NEW_PERSON = "new"
-PASSWORD_TOO_SHORT = _l("A password needs at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+# The browser's hint; check_password (length and guessability) is the rule, and says why
+NEW_PASSWORD_ATTRS = {"autocomplete": "new-password", "minlength": MIN_PASSWORD_LENGTH}
 
 
 def choices(pairs):
@@ -94,27 +95,31 @@ class UserForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=60)],
                            render_kw={"autocomplete": "off", "autocapitalize": "none"})
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=60)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_TOO_SHORT),
-                                                         Length(max=200)],
-                             render_kw={"autocomplete": "new-password"})
-    role = SelectField(_l("Role"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)], render_kw=NEW_PASSWORD_ATTRS)
+    # the choices start with an empty "— choose —": a role left unchosen is an error, never the first role
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     org_code = StringField(_l("At unit (code)"), validators=[DataRequired(), Length(max=40)])
+
+    def validate_password(self, field):
+        # create_user checks again; here the message lands on the password field
+        try:
+            check_password(field.data, (self.username.data, self.display_name.data))
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from None
 
 
 class GrantForm(FlaskForm):
     """A role at a unit."""
 
-    role = SelectField(_l("Role"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Choose a role."))])
     org_code = StringField(_l("At unit (code)"), validators=[DataRequired(), Length(max=40)])
 
 
 class PasswordForm(FlaskForm):
-    """A new password."""
+    """A new password (set_password checks it against the user's names)."""
 
-    password = PasswordField(_l("New password"),
-                             validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, message=PASSWORD_TOO_SHORT),
-                                         Length(max=200)],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw=NEW_PASSWORD_ATTRS)
 
 
 class ActionForm(FlaskForm):

@@ -20,10 +20,15 @@ USERS_PER_PAGE = 50
 
 
 def _role_choices():
-    """Roles by their labels; a label two roles share is told apart by the role's name."""
+    """Roles by their labels; a label two roles share is told apart by the role's name.
+
+    The list starts empty: a form sent without a choice is refused, where preselecting the first
+    role (县级管理员, by name order) made a forgotten choice a county admin.
+    """
     roles = services.roles()
     shared = {label for label in (str(r.label) for r in roles) if [str(x.label) for x in roles].count(label) > 1}
-    return choices((r.name, f"{r.label} ({r.name})" if str(r.label) in shared else r.label) for r in roles)
+    return choices([("", _("— choose —"))] +
+                   [(r.name, f"{r.label} ({r.name})" if str(r.label) in shared else r.label) for r in roles])
 
 
 def _actor():
