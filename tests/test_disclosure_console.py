@@ -258,7 +258,8 @@ def test_compliance_table_filters_and_exports(app, site):
     assert "导子村" in html and "王庄村" in html
     assert "On time" in html and "Late" in html and "Missing" in html
     only_late = client.get(f"/console/disclosure/compliance?org={TOWN_A}&from=2026-09&to=2026-10&status=late")
-    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]+)</td><td>(\d{4}-[\dQ]+)</td>", only_late.get_data(as_text=True))
+    rows = re.findall(r'<tr><td>([^<]*)</td><td>([^<]+)</td><td class="date">(\d{4}-[\dQ]+)</td>',
+                      only_late.get_data(as_text=True))
     assert rows == [("东风镇", "导子村", "2026-09")]
     csv = client.get(f"/console/disclosure/compliance?org={TOWN_A}&from=2026-09&to=2026-10&village={VILLAGE_A1}"
                      "&format=csv")
@@ -291,7 +292,7 @@ def test_the_county_sees_compliance_by_township_and_opens_one(app, site):
     link = re.search(rf'<a href="([^"]+)">东风镇</a>', table).group(1).replace("&amp;", "&")
     assert f"township={TOWN_A}" in link and "from=2026-09" in link
     one = client.get(link).get_data(as_text=True)
-    villages = set(re.findall(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>\d{4}-", one))
+    villages = set(re.findall(r'<tr><td>[^<]*</td><td>([^<]+)</td><td class="date">\d{4}-', one))
     assert 'id="township-table"' not in one and villages == {"导子村", "王庄村"}
     village_select = one.split('id="f-village"')[1].split("</select>")[0]
     assert "王庄村" in village_select and "李家村" not in village_select  # the township's villages to choose from
@@ -304,7 +305,7 @@ def test_a_long_compliance_table_is_paged_and_its_counts_and_downloads_hold_ever
     monkeypatch.setattr(compliance_view, "ROWS_PER_PAGE", 3)
     client = site("dongfeng")
     query = f"/console/disclosure/compliance?org={TOWN_A}&from=2026-07&to=2026-10"
-    row = re.compile(r"<tr><td>[^<]*</td><td>([^<]+)</td><td>(\d{4}-[\dQ]+)</td>")
+    row = re.compile(r'<tr><td>[^<]*</td><td>([^<]+)</td><td class="date">(\d{4}-[\dQ]+)</td>')
     pages = [client.get(query + (f"&page={n}" if n > 1 else "")).get_data(as_text=True) for n in (1, 2, 3, 4)]
     seen = [row.findall(html) for html in pages]
     # two villages, each with four months of finance and two quarters (Q3, Q4) of village affairs:

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 import json
 import re
+from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
@@ -129,6 +130,61 @@ def test_notice_has_a_qr_code_with_the_page_url(client, published):
     assert "style=" not in html
     assert "print" in html and "鱼塘承包费" in html and "15,443.50" in html
     assert "Reviewed by the supervision committee" in html
+
+
+class _StatementTable(HTMLParser):
+    """The rows of a page's statement table (table.statement), each cell as (text, first column, colspan)."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self._in_table, self._cell = [], False, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and "statement" in (attrs.get("class") or "").split():
+            self._in_table = True
+        elif self._in_table and tag == "tr":
+            self.rows.append([])
+        elif self._in_table and tag in ("td", "th"):
+            row = self.rows[-1]
+            column = sum(span for _text, _col, span in row)
+            self._cell = ["", column, int(attrs.get("colspan", 1))]
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[0] += data
+
+    def handle_endtag(self, tag):
+        if self._in_table and tag in ("td", "th") and self._cell is not None:
+            text, column, span = self._cell
+            self.rows[-1].append((" ".join(text.split()), column, span))
+            self._cell = None
+        elif tag == "table":
+            self._in_table = False
+
+
+def statement_columns(html):
+    """Each row of the statement table as {column heading: text}, a cell spanning columns under each."""
+    parser = _StatementTable()
+    parser.feed(html)
+    headings = [text for text, _col, _span in parser.rows[0]]
+    return [{headings[c]: text for text, col, span in row for c in range(col, col + span)} | {"row": row[0][0]}
+            for row in parser.rows[1:]]
+
+
+@pytest.mark.parametrize("path", ["/finance/2026-10/notice", "/finance/2026-10"])
+def test_balances_stand_in_their_own_column_not_under_expense(client, published, path):
+    """On the notice board the opening balance read as an expense: it stood in the 支出 column."""
+    rows = statement_columns(client.get(BASE + path).get_data(as_text=True))
+    opening = next(r for r in rows if r["row"] == "Opening balance")
+    closing = next(r for r in rows if r["row"] == "Closing balance")
+    for row, amount in ((opening, "5,000.00"), (closing, "15,443.50")):
+        assert row["Income"] == "" and row["Expense"] == ""
+        assert row.get("Balance") == amount
+    line = next(r for r in rows if r.get("Summary") == "办公用品")
+    assert line["Expense"] == "356.50" and line["Income"] == "" and line["Balance"] == ""
+    totals = next(r for r in rows if r["row"] == "Totals")
+    assert (totals["Income"], totals["Expense"], totals["Balance"]) == ("12,000.00", "1,556.50", "")
 
 
 @pytest.mark.parametrize("path", [

@@ -87,3 +87,48 @@ def test_a_lists_filters_read_label_over_field_and_sit_in_one_row_on_a_wide_scre
         tops = [f["top"] for f in fields]
         assert max(tops) - min(tops) <= 4, fields  # one row (a select and a text field differ by a pixel)
     assert tab.fits_width()
+
+
+DONGFENG = "990101101000"  # 东风镇, managed by the demo user "dongfeng"
+TABLE_PAGES = [f"/console/hotline/stats?org={DONGFENG}", f"/console/plugins?org={DONGFENG}",
+               f"/console/users?org={DONGFENG}", f"/console/orgs/{DONGFENG}", f"/console/disclosure/?org={DONGFENG}",
+               f"/console/disclosure/compliance?org={DONGFENG}", f"/console/training/{DONGFENG}/",
+               f"/console/training/{DONGFENG}/compliance", f"/console/hotline/?org={DONGFENG}",
+               f"/console/audit?org={DONGFENG}"]
+
+
+@pytest.mark.parametrize("path", TABLE_PAGES)
+def test_console_tables_never_break_a_word_letter_by_letter(tab, path):
+    """A township admin on a phone read the headings Mo/nt/h, Sta/te and the months 20/26/-1/2: a
+    console cell could break anywhere, and a squeezed table did. A heading's word, a date and a
+    month keep to one line; a table wider than the screen scrolls in its own box."""
+    tab.login("dongfeng")
+    assert tab.goto(path + ("&" if "?" in path else "?") + "lang=en").status == 200
+    broken = tab.page.evaluate("""() => {
+        const out = [], range = document.createRange(), date = /^\\d{4}-\\d{2}(-\\d{2})?$/;
+        for (const cell of document.querySelectorAll('main table :is(th, td)')) {
+            const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const text = node.textContent.trim();
+                // Chinese breaks between any two characters; a value of a cell may wrap where it likes
+                if (!text || /\\p{Script=Han}/u.test(text) || (cell.tagName === 'TD' && !date.test(text))) continue;
+                // visually hidden text (a card's column headings, a button's label for screen readers) is 1 px wide
+                const boxes = [node.parentElement, cell.closest('thead')];
+                if (boxes.some(e => e && e.getBoundingClientRect().width <= 2)) continue;
+                range.selectNodeContents(node);
+                const tops = [...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top));
+                const lines = new Set(tops).size;
+                // a line may end at a space or at a hyphen between letters (On-/time), never inside 2026-12
+                const words = text.split(/\\s+|(?<=\\p{L})-(?=\\p{L})/u).length;
+                if (lines > words) out.push(`${text} (${lines} lines)`);
+            }
+        }
+        return out; }""")
+    assert broken == [], f"{path} at {tab.size} size breaks inside words: {broken[:5]}"
+    unboxed = tab.page.evaluate("""() => [...document.querySelectorAll('main table')].filter(table => {
+        const box = table.closest('.table-scroll');
+        return table.getBoundingClientRect().width > table.parentElement.clientWidth + 1
+            && !(box && getComputedStyle(box).overflowX === 'auto'); }).map(t => t.className)""")
+    assert unboxed == [], f"{path}: a table wider than its box pushes the page sideways"
+    assert tab.fits_width(), f"{path} scrolls sideways at {tab.size} size"
+    assert tab.serious_a11y_violations() == []
