@@ -42,10 +42,13 @@ def select_locale():
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+MAX_SQL_INT = 2**31 - 1  # the largest id an SQL INTEGER holds
+
+
 class BoundedInt(IntegerConverter):
     """`<int:…>` limited to what an SQL INTEGER holds: a larger number is a 404, not a database error."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_SQL_INT, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -123,6 +123,9 @@ def test_errors_in_xml_and_unknown_ids(api):
     missing = api.get("/open311/v2/requests/AAAA-BBBB-CCCC.json")
     assert missing.status_code == 404 and missing.get_json()[0]["code"] == 404
     assert api.get("/open311/v2/requests/whatever.xml").status_code == 404
+    huge = "99999999999999999999"  # past any SQL integer: no such request, not a database error
+    assert api.get(f"/open311/v2/requests/{huge}.json").status_code == 404
+    assert api.get(f"/open311/v2/requests.json?service_request_id={huge}").get_json() == []
     assert api.get("/open311/v2/requests.json?status=maybe").status_code == 400
     assert api.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
 

@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 
 from portal.extensions import csrf, db, limiter
 from portal.timeutil import LOCAL_TZ
+from portal.web import MAX_SQL_INT
 
 from . import access, labels, services
 from .models import CLOSED, MERGED, PUBLIC_CATEGORIES, REPLIED, Case
@@ -199,7 +200,7 @@ def requests_(fmt):
     if args.get("service_request_id"):
         ids = [c.strip() for c in args["service_request_id"].split(",")[:100]]
         codes = [code for code in map(services.normalise_code, ids) if code]
-        q = q.where(or_(Case.id.in_([int(i) for i in ids if i.isdigit()]), Case.code.in_(codes)))
+        q = q.where(or_(Case.id.in_([int(i) for i in ids if _is_id(i)]), Case.code.in_(codes)))
     else:
         try:
             start = _parse_time(args["start_date"]) if args.get("start_date") else None
@@ -241,9 +242,14 @@ def request_detail(rid, fmt):
 def _case_by_request_id(rid):
     """The case of a service_request_id: its case number, or (as a client may have kept it) its tracking code."""
     rid = (rid or "").strip()
-    if rid.isdigit():
+    if _is_id(rid):
         return db.session.get(Case, int(rid))
-    return services.case_by_code(rid)
+    return None if rid.isdigit() else services.case_by_code(rid)
+
+
+def _is_id(text):
+    """Whether `text` is a case number an SQL INTEGER can hold (a larger one is no case, not a database error)."""
+    return text.isdigit() and int(text) <= MAX_SQL_INT
 
 
 def _float(name):
