@@ -78,10 +78,14 @@ def members(org, day):
     return sorted(out, key=lambda p: (p.name, p.id))
 
 
+def _organizers(org):
+    """A select of the units at or below `org` that may organize sessions (branches, groups, townships, counties)."""
+    return org.subtree_query().where(OrgUnit.kind.in_(ORGANIZER_KINDS))
+
+
 def organizer_units(org):
-    """Units at or below `org` that may organize sessions (branches, groups, townships, counties)."""
-    return list(db.session.scalars(org.subtree_query().where(OrgUnit.kind.in_(ORGANIZER_KINDS))
-                                   .order_by(OrgUnit.path)))
+    """Units at or below `org` that may organize sessions, by place in the tree."""
+    return list(db.session.scalars(_organizers(org).order_by(OrgUnit.path)))
 
 
 def organizes_sessions(org):
@@ -90,7 +94,7 @@ def organizes_sessions(org):
     A village committee, a supervision committee or a village without a party branch holds no
     sessions of its own; its members' hours come from sessions their branch, township or county held.
     """
-    return db.session.scalar(org.subtree_ids().where(OrgUnit.kind.in_(ORGANIZER_KINDS)).limit(1)) is not None
+    return db.session.scalar(_organizers(org).with_only_columns(OrgUnit.id).limit(1)) is not None
 
 
 # --- sessions --------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Console pages for users: list, create, grant and revoke roles, disable, reset password."""
 
+from collections import Counter
+
 from flask import abort, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
@@ -26,9 +28,9 @@ def _role_choices():
     role (县级管理员, by name order) made a forgotten choice a county admin.
     """
     roles = services.roles()
-    shared = {label for label in (str(r.label) for r in roles) if [str(x.label) for x in roles].count(label) > 1}
+    uses = Counter(str(r.label) for r in roles)
     return choices([("", _("— choose —"))] +
-                   [(r.name, f"{r.label} ({r.name})" if str(r.label) in shared else r.label) for r in roles])
+                   [(r.name, f"{r.label} ({r.name})" if uses[str(r.label)] > 1 else r.label) for r in roles])
 
 
 def _actor():
