@@ -158,9 +158,11 @@ def _circles(case):
     return [(u, _circle(u)) for u in units]
 
 
-def conflict_with_unit(case, unit):
-    """A message when `unit` may not handle `case` (it lies in the circle of the unit or person complained about)."""
-    for about, circle in _circles(case):
+def conflict_with_unit(case, unit, circles=None):
+    """A message when `unit` may not handle `case` (it lies in the circle of the unit or person complained about).
+
+    `circles`: _circles(case), when the caller asks for many units."""
+    for about, circle in _circles(case) if circles is None else circles:
         if unit.is_within(circle):
             if about is case.accused_unit:
                 return _("This case is about %(accused)s; it cannot be assigned to %(unit)s.",
@@ -187,7 +189,8 @@ def assignable_units(case):
     """Units the case may be assigned to: the township's subtree (villages and committees), minus conflicts."""
     units = db.session.scalars(case.township.subtree_query()
                                .where(OrgUnit.kind.notin_(("party_group",))).order_by(OrgUnit.path))
-    return [u for u in units if conflict_with_unit(case, u) is None]
+    circles = _circles(case)  # once, not a query of the person's positions per unit
+    return [u for u in units if conflict_with_unit(case, u, circles) is None]
 
 
 def assignable_users(case):
