@@ -7,7 +7,8 @@ import pytest
 from plugins.disclosure import compliance
 from portal import ledger
 from portal.orgs import SettingSpec, set_setting
-from tests.helpers import TOWN_A, VILLAGE_A1, VILLAGE_A2, unit
+from portal.timeutil import local_today
+from tests.helpers import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, unit
 
 
 @pytest.fixture
@@ -166,3 +167,117 @@ def test_a_clerks_to_do_list_is_what_is_missing_and_what_falls_due_within_a_mont
     ]  # December's statement (due 2027-01-10) and 2026-Q4 (due 2027-01-10) are more than a month away
     assert [r.period for r in compliance.due(village, dt.date(2026, 12, 12))][-3:] == ["2026-11", "2026-12", "2026-Q4"]
     assert compliance.satisfies("finance", "2026-11", due[1]) and not compliance.satisfies("village", "2026-11", due[1])
+
+
+# --- the console page: a filter value not understood is said, not silently replaced --------------
+
+@pytest.fixture
+def officer(app, tree):
+    """东风镇's officer (the disclosure module on there), logged in; returns a GET of the compliance page."""
+    from portal.extensions import db
+    from tests.helpers import make_user
+
+    with app.app_context():
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+        db.session.commit()
+        make_user("township_admin", TOWN_A, "dongfeng")
+    client = app.test_client()
+    assert client.post("/login", data={"username": "dongfeng", "password": "correct horse battery"}).status_code == 302
+
+    def get(query):
+        return client.get(f"/console/disclosure/compliance?org={TOWN_A}&{query}")
+
+    return get
+
+
+def _field_error(html, field_id):
+    """The message of the filter `field_id` under the filters, or None; its control must point to it."""
+    import re
+
+    found = re.search(rf'<ul class="errors filter-errors">(?:(?!</ul>).)*<li id="{field_id}-error">(.*?)</li>',
+                      html, re.S)
+    if found:
+        control = re.search(rf'<(?:input|select)[^>]*id="{field_id}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in control and f'aria-describedby="{field_id}-error"' in control
+    return found and found.group(1)
+
+
+def _periods(html):
+    import re
+
+    return sorted(set(re.findall(r'<td class="date">(\d{4}-\d{2})</td>', html)))
+
+
+def test_a_month_that_is_no_month_is_said_and_what_is_shown_instead(officer):
+    resp = officer("from=2026-13&to=2026-10")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert _field_error(html, "f-from") == ("From month: “2026-13” is not a month from 2000-01 to 2100-12, such as "
+                                            "2026-03. Showing from 2025-11 instead.")
+    assert 'name="from" value="2026-13"' in html  # what was typed, to correct it
+    assert _periods(html)[0] == "2025-11" and _periods(html)[-1] == "2026-10"
+    html = officer("from=2026-01&to=abc").get_data(as_text=True)
+    today = local_today()
+    last = compliance.shift_month(f"{today.year:04d}-{today.month:02d}", -1)
+    assert _field_error(html, "f-to") == ("To month: “abc” is not a month from 2000-01 to 2100-12, such as 2026-03. "
+                                          f"Showing up to {last} instead.")
+    assert _field_error(html, "f-from") is None
+    assert _field_error(officer("from=9999-12").get_data(as_text=True), "f-from").startswith(
+        "From month: “9999-12” is not a month")
+
+
+def test_a_range_backwards_or_too_long_is_said(officer):
+    html = officer("from=2026-10&to=2026-07").get_data(as_text=True)
+    assert _field_error(html, "f-to") == ("To month: The range ends (2026-07) before it starts (2026-10). "
+                                          "Showing 2026-07 to 2026-10 instead.")
+    assert _periods(html) == ["2026-07", "2026-08", "2026-09", "2026-10"]
+    assert 'name="from" value="2026-07"' in html and 'name="to" value="2026-10"' in html
+    html = officer("from=2016-01&to=2026-10").get_data(as_text=True)
+    assert _field_error(html, "f-from") == ("From month: The range 2016-01 to 2026-10 is longer than 60 months. "
+                                            "Showing 2021-11 to 2026-10 instead.")
+    assert _periods(html)[0] == "2021-11"
+    html = officer("from=2021-11&to=2026-10").get_data(as_text=True)  # sixty months is allowed
+    assert _field_error(html, "f-from") is None and _periods(html)[0] == "2021-11"
+
+
+def test_an_unknown_township_village_or_status_is_said(officer):
+    html = officer(f"from=2026-09&to=2026-10&township={TOWN_B}").get_data(as_text=True)  # not dongfeng's
+    assert _field_error(html, "f-township") == (f"Township: No township below 东风镇 has the code “{TOWN_B}”. "
+                                                "Showing all townships instead.")
+    assert "导子村" in html
+    html = officer("from=2026-09&to=2026-10&village=371402101299").get_data(as_text=True)
+    assert _field_error(html, "f-village") == ("Village: No village below 东风镇 has the code “371402101299”. "
+                                               "Showing all villages instead.")
+    html = officer(f"from=2026-09&to=2026-10&township={TOWN_A}&village={VILLAGE_A1}-dzb").get_data(as_text=True)
+    assert _field_error(html, "f-village") == (f"Village: No village of 东风镇 has the code “{VILLAGE_A1}-dzb”. "
+                                               "Showing all villages of 东风镇 instead.")  # a branch is no village
+    html = officer("from=2026-09&to=2026-10&status=overdue").get_data(as_text=True)
+    assert _field_error(html, "f-status") == ("Status: “overdue” is not one of the statuses. "
+                                              "Showing every status instead.")
+    html = officer("status=<b>late</b>").get_data(as_text=True)  # what was typed is text, not markup
+    assert _field_error(html, "f-status").startswith("Status: “&lt;b&gt;late&lt;/b&gt;” is not one of the statuses.")
+    good = officer(f"from=2026-09&to=2026-10&township={TOWN_A}&village={VILLAGE_A1}&status=missing")
+    assert "filter-errors" not in good.get_data(as_text=True) and good.status_code == 200
+
+
+def test_a_download_with_a_filter_not_understood_is_refused(officer):
+    for fmt in ("csv", "xlsx"):
+        resp = officer(f"from=2026-09&to=2026-10&status=overdue&format={fmt}")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 400 and "attachment" not in resp.headers.get("Content-Disposition", "")
+        assert "Nothing was downloaded: a filter was not understood" in html
+        assert _field_error(html, "f-status").startswith("Status: “overdue” is not one of the statuses.")
+    resp = officer("from=2026-09&to=2026-10&format=pdf")
+    assert resp.status_code == 400 and "“pdf” is not a download format: choose CSV or XLSX." in resp.get_data(
+        as_text=True)
+    ok = officer("from=2026-09&to=2026-10&status=missing&format=csv")
+    assert ok.status_code == 200 and ok.headers["Content-Type"].startswith("text/csv")
+
+
+def test_the_messages_are_in_chinese_on_a_chinese_page(officer):
+    html = officer("from=2026-13&to=2026-10&status=overdue&lang=zh_Hans_CN").get_data(as_text=True)
+    assert _field_error(html, "f-from") == ("起始月份：“2026-13”不是 2000-01 至 2100-12 之间的月份，应写成 2026-03 这样。"
+                                            "已改为从 2025-11 起显示。")
+    assert _field_error(html, "f-status") == "状态：“overdue”不是可选的状态。已改为显示全部状态。"
+    html = officer("from=2026-13&lang=en").get_data(as_text=True)
+    assert "is not a month" in _field_error(html, "f-from")

@@ -81,10 +81,13 @@ def months_of(period):
     return [period]
 
 
+MONTHS_MAX = 60  # five years: a county's calendar of more is a download nobody opens
+
+
 def months_between(first, last):
-    """The months from `first` to `last` inclusive (at most five years)."""
+    """The months from `first` to `last` inclusive (at most MONTHS_MAX)."""
     out, month = [], first
-    while month <= last and len(out) < 60:
+    while month <= last and len(out) < MONTHS_MAX:
         out.append(month)
         month = shift_month(month, 1)
     return out

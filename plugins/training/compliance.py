@@ -237,14 +237,24 @@ def gaps_by_type(gaps):
     return [(str(TYPE_LABELS[t]), counts.get(TYPE_LABELS[t], 0)) for t, _h in REGULAR_TYPES]
 
 
-def export_rows(org, year, today):
-    """(headers, rows) of the whole compliance picture, for XLSX."""
+def narrowed(gaps, behind, branch_code="", type_=""):
+    """(gaps, behind): the rows of meeting_gaps() and behind_on_hours() of the party branch `branch_code`
+    and (meetings) of the type `type_`, where they are given."""
+    return ([g for g in gaps if (not branch_code or g["branch"].code == branch_code)
+             and (not type_ or g["type"] == type_)],
+            [r for r in behind if not branch_code or r["branch"].code == branch_code])
+
+
+def export_rows(org, year, today, branch_code="", type_=""):
+    """(headers, rows) of the compliance picture, for XLSX: the meetings not held and the people behind
+    on hours of one branch (and type of meeting) when given, as on the page."""
     headers = [_("Section"), _("Party branch"), _("Unit"), _("Item"), _("Period or person"), _("Detail")]
     rows = []
-    for g in meeting_gaps(org, year, today):
+    gaps, behind = narrowed(meeting_gaps(org, year, today), behind_on_hours(org, year, today), branch_code, type_)
+    for g in gaps:
         rows.append([_("Meeting not held"), g["branch"].name, g["unit"].name, str(g["type_label"]), g["period"].label,
                      ""])
-    for r in behind_on_hours(org, year, today):
+    for r in behind:
         basis = _("pro rata to date") if r["basis"] == "pro_rata" else _("full year")
         rows.append([_("Behind on hours"), r["branch"].name, r["branch"].name,
                      _("cadre") if r["kind"] == "cadre" else _("member"), r["person"].name,

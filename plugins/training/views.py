@@ -1,5 +1,9 @@
 """Console pages of the training module (/console/training/<unit code>/…): thin, rules in services."""
 
+import re
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -37,12 +41,33 @@ def _session(org, session_id):
     return session
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside is a typing error
+
+
+class Problem(NamedTuple):
+    """A filter value that was not understood: its field, what was wrong with it, and what is shown instead."""
+
+    field: str
+    message: str
+    instead: str
+
+
+def _year_asked():
+    """(year, Problem or None): ?year= when it is a year from FIRST_YEAR to LAST_YEAR; else this year, and
+    the Problem that says so."""
+    typed = request.args.get("year", "").strip()
+    this_year = local_today().year
+    if not typed:
+        return this_year, None
+    if re.fullmatch(r"[0-9]{4}", typed) and FIRST_YEAR <= int(typed) <= LAST_YEAR:
+        return int(typed), None
+    return this_year, Problem("year", _("“%(value)s” is not a year from %(first)d to %(last)d.", value=typed[:40],
+                                        first=FIRST_YEAR, last=LAST_YEAR),
+                              _("Showing %(year)d instead.", year=this_year))
+
+
 def _year():
-    try:
-        year = int(request.args.get("year", ""))
-    except ValueError:
-        year = local_today().year
-    return year if 2000 <= year <= 2100 else local_today().year
+    return _year_asked()[0]
 
 
 def _user():
@@ -287,8 +312,69 @@ def person(code, person_id):
 
 # --- compliance --------------------------------------------------------------------------------
 
-SECTIONS = ("meetings", "hours", "rotation")
 COMPLIANCE_ROWS_PER_PAGE = 500  # rows of each list on the compliance page
+
+
+@dataclass
+class ComplianceFilters:
+    """The year, party branch and type of meeting an officer asked for on the compliance page.
+
+    A value not understood is replaced by what the page shows without it, and `problems` says so: an
+    unknown branch or type must not read as "every required meeting was held".
+    """
+
+    year: int
+    branch: str = ""
+    type_: str = ""
+    problems: list = field(default_factory=list)
+
+    def problem(self, name):
+        """The Problem of the field `name`, or None."""
+        return next((p for p in self.problems if p.field == name), None)
+
+    @classmethod
+    def from_args(cls, args, org, branches):
+        """The filters of `args` at `org`, whose party branches (with training on) are `branches`."""
+        year, problem = _year_asked()
+        filters = cls(year, problems=[problem] if problem else [])
+        branch = args.get("branch", "").strip()
+        if branch in {b.code for b in branches}:
+            filters.branch = branch
+        elif branch:
+            filters.problems.append(Problem("branch", _("%(org)s has no party branch with the code “%(value)s”.",
+                                                        org=org.name, value=branch[:40]),
+                                            _("Showing all branches instead.")))
+        type_ = args.get("type", "").strip()
+        if type_ in {t for t, _h in compliance.REGULAR_TYPES}:
+            filters.type_ = type_
+        elif type_:
+            filters.problems.append(Problem("type", _("“%(value)s” is not a type of required meeting.",
+                                                      value=type_[:40]), _("Showing all types instead.")))
+        return filters
+
+
+def _compliance_page(org, filters, branches, status=200):
+    """The compliance page of `org` for `filters` (with `status`: 400 when a download was refused)."""
+    today = local_today()
+    year = filters.year
+    gaps_all = compliance.meeting_gaps(org, year, today)
+    behind_all = compliance.behind_on_hours(org, year, today)
+    gaps, behind = compliance.narrowed(gaps_all, behind_all, filters.branch, filters.type_)
+    not_this_year, new = compliance.rotation(org, today) if year == today.year else ([], [])
+    from portal.charts import bar_chart
+
+    chart = bar_chart(_("Meetings not held, by type (%(year)d)", year=year), compliance.gaps_by_type(gaps_all),
+                      label_head=_("Type of session"), value_head=_("Periods without a meeting"))
+    counts = {"gaps": len(gaps_all), "branches_with_gaps": len({g["branch"].id for g in gaps_all}),
+              "behind": len(behind), "untrained": len(not_this_year), "new_untrained": len(new)}
+    regular = [(t, TYPE_LABELS[t]) for t, _h in compliance.REGULAR_TYPES]
+    # a county has thousands of each: a page of each list; the counts of all; the workbook of what the lists hold
+    gaps = page_of(gaps, COMPLIANCE_ROWS_PER_PAGE, "gaps_page")
+    behind = page_of(behind, COMPLIANCE_ROWS_PER_PAGE, "behind_page")
+    return render_console("training/compliance.html", org=org, year=year, today=today, gaps=gaps, behind=behind,
+                          not_this_year=not_this_year, new=new, chart=chart, counts=counts, branches=branches,
+                          filters=filters, branch_code=filters.branch, type_=filters.type_, regular=regular,
+                          by_township=compliance.by_township(org, gaps_all, behind_all)), status
 
 
 @bp.route("/<code>/compliance")
@@ -296,42 +382,24 @@ COMPLIANCE_ROWS_PER_PAGE = 500  # rows of each list on the compliance page
 def compliance_page(code):
     """Meetings not held, members behind on hours and secretaries not trained, for a year."""
     org = _unit(code, "training.compliance")
-    year, today = _year(), local_today()
-    branch_code = request.args.get("branch", "")
-    type_ = request.args.get("type", "")
-    gaps_all = compliance.meeting_gaps(org, year, today)
-    gaps = [g for g in gaps_all if (not branch_code or g["branch"].code == branch_code)
-            and (not type_ or g["type"] == type_)]
-    behind_all = compliance.behind_on_hours(org, year, today)
-    behind = [r for r in behind_all if not branch_code or r["branch"].code == branch_code]
-    not_this_year, new = compliance.rotation(org, today) if year == today.year else ([], [])
-    from portal.charts import bar_chart
-
-    chart = bar_chart(_("Meetings not held, by type (%(year)d)", year=year), compliance.gaps_by_type(gaps_all),
-                      label_head=_("Type of session"), value_head=_("Periods without a meeting"))
-    branches = sorted({g["branch"].code: g["branch"] for g in gaps_all}.values(), key=lambda b: b.code)
-    counts = {"gaps": len(gaps_all), "branches_with_gaps": len(branches), "behind": len(behind),
-              "untrained": len(not_this_year), "new_untrained": len(new)}
-    regular = [(t, TYPE_LABELS[t]) for t, _h in compliance.REGULAR_TYPES]
-    # a county has thousands of each: a page of each list, the counts and the workbook of all
-    gaps = page_of(gaps, COMPLIANCE_ROWS_PER_PAGE, "gaps_page")
-    behind = page_of(behind, COMPLIANCE_ROWS_PER_PAGE, "behind_page")
-    return render_console("training/compliance.html", org=org, year=year, today=today, gaps=gaps, behind=behind,
-                          not_this_year=not_this_year, new=new, chart=chart, counts=counts, branches=branches,
-                          branch_code=branch_code, type_=type_, regular=regular,
-                          by_township=compliance.by_township(org, gaps_all, behind_all))
+    branches = compliance.branches_at(org)
+    return _compliance_page(org, ComplianceFilters.from_args(request.args, org, branches), branches)
 
 
 @bp.route("/<code>/compliance.xlsx")
 @permission_required("training.compliance")
 def compliance_xlsx(code):
-    """The compliance tables as an XLSX workbook."""
+    """The compliance tables as an XLSX workbook, of the branch and type asked for."""
     org = _unit(code, "training.compliance")
-    year = _year()
-    headers, rows = compliance.export_rows(org, year, local_today())
+    branches = compliance.branches_at(org)
+    filters = ComplianceFilters.from_args(request.args, org, branches)
+    if filters.problems:  # a workbook of something else, read without the page's messages, would mislead
+        flash(_("Nothing was downloaded: a filter was not understood (see below). Correct it, or download what "
+                "the page shows."), "error")
+        return _compliance_page(org, filters, branches, status=400)
+    year = filters.year
+    headers, rows = compliance.export_rows(org, year, local_today(), filters.branch, filters.type_)
     data = write_xlsx(headers, rows, title=f"{year}")
     filename = f"training-compliance-{org.code}-{year}.xlsx"
     return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
