@@ -119,6 +119,14 @@ class PluginHost:
                 self.publication_kinds[(kind.plugin, kind.name)] = kind
         self.audit_labels = self._audit_labels()
 
+    def role_label(self, name, stored=""):
+        """A role's label in the reader's language: the first registered RoleSpec's, as sync_roles takes it.
+
+        The account_role table keeps the label in the language `portal init` ran in; `stored` is
+        shown only for a role that no plugin declares any more.
+        """
+        return next((spec.label for spec in self.role_specs if spec.name == name), stored or name)
+
     def _audit_labels(self):
         """The AUDIT_LABELS of the core and every plugin, merged (like LABEL, a module attribute).
 
@@ -213,14 +221,18 @@ class PluginHost:
         inactive = frozenset(set(self.names()) - self.active_names(org))
         return _SubsetHooks(self, inactive)
 
-    def set_enabled(self, plugin, org, enabled, user=None):
-        """Switch `plugin` on or off at `org` (a township, or a county for all below)."""
+    def check_switchable(self, plugin, org):
+        """Raise PluginError unless `plugin` is a module that can be switched at `org` (a township or a county)."""
         from flask_babel import gettext as _
 
         if plugin not in self.names():
             raise PluginError(_("Unknown plugin: %(name)s", name=plugin))
         if org.kind not in ("township", "county"):
             raise PluginError(_("Modules are switched on or off for a township or a county."))
+
+    def set_enabled(self, plugin, org, enabled, user=None):
+        """Switch `plugin` on or off at `org` (a township, or a county for all below)."""
+        self.check_switchable(plugin, org)
         row = db.session.scalar(select(PluginActivation).where(PluginActivation.org_id == org.id,
                                                                PluginActivation.plugin == plugin))
         if row is None:

@@ -161,9 +161,16 @@ def write_csv(headers, rows):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def write_xlsx(headers, rows, title="Sheet1", made_at=None):
-    """XLSX bytes of one sheet: a bold header row, then the rows as given (numbers stay numbers).
+DATE_FORMAT = "yyyy-mm-dd"
+YUAN_FORMAT = "#,##0.00"  # yuan with two decimals and thousands separators
 
+
+def write_xlsx(headers, rows, title="Sheet1", made_at=None, formats=None, emphasised=(), widths=None):
+    """XLSX bytes of one sheet: a bold header row frozen above the rows, then the rows as given.
+
+    Numbers stay numbers (a Decimal is written exactly); a date is a date cell shown yyyy-mm-dd.
+    `formats` maps a column's index to its number format (YUAN_FORMAT); the rows whose indexes are
+    in `emphasised` (totals, balances) are bold; `widths` are the columns' widths in characters.
     `made_at` (naive UTC), when the data was made (a publication's time), dates the workbook and
     every part of its zip, so the same data gives the same bytes (a static export written again
     leaves it unchanged); without it they carry the moment they are written.
@@ -171,20 +178,38 @@ def write_xlsx(headers, rows, title="Sheet1", made_at=None):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
     if made_at is not None:
         book.properties.created = book.properties.modified = made_at
     sheet = book.create_sheet(title=title[:31] or "Sheet1")
+    sheet.freeze_panes = "A2"  # the header stays in view while the rows scroll
+    for i, width in enumerate(widths or ()):
+        sheet.column_dimensions[get_column_letter(i + 1)].width = width
     bold = Font(bold=True)
+    formats, emphasised = formats or {}, set(emphasised)
     header_cells = []
     for h in headers:
         cell = WriteOnlyCell(sheet, value=str(h))
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
-        sheet.append(list(row))
+    for r, row in enumerate(rows):
+        if not formats and not emphasised and not any(v.__class__ is dt.date for v in row):
+            sheet.append(list(row))  # plain values go in as they are: no cell object each in a large sheet
+            continue
+        cells = []
+        for c, value in enumerate(row):
+            cell = WriteOnlyCell(sheet, value=value)
+            if value.__class__ is dt.date:  # a datetime keeps openpyxl's date-and-time format
+                cell.number_format = DATE_FORMAT
+            elif c in formats:
+                cell.number_format = formats[c]
+            if r in emphasised:
+                cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     if made_at is None:

@@ -35,8 +35,18 @@ class Section:
 
 @dataclass(frozen=True)
 class Handover:
-    """What take_objection returns: the code the villager follows the matter with, and the page to follow it on."""
+    """What take_objection returns: the code the villager follows the matter with, and the pages to follow it on.
+
+    `url` is the first answer, right after filing (it may greet the villager with the new code);
+    `follow_url` is where they come back later, so they are not told again that it was just stored.
+    Without a `follow_url`, `url` serves both.
+    """
 
     reference: str
     url: str
     label: object = ""
+    follow_url: str = ""
+
+    def __post_init__(self):
+        if not self.follow_url:
+            object.__setattr__(self, "follow_url", self.url)  # frozen: set once, here

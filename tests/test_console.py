@@ -157,6 +157,72 @@ def test_plugin_toggle_refusals(app, client, tree, login_as):
     assert "incomplete" in resp.get_data(as_text=True)
 
 
+def _hidden_fields(html):
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', html))
+
+
+def test_switching_a_module_off_asks_first_and_says_what_stops(app_factory):
+    app = app_factory(WTF_CSRF_ENABLED=True)
+    app.extensions["portal"].register(DemoModule(), name="demo_mod")
+    with app.app_context():
+        from tests.helpers import build_tree
+
+        build_tree()
+        app.extensions["portal"].set_enabled("demo_mod", unit(TOWN_A), True)
+        make_user("township_admin", TOWN_A, "chen")
+        db.session.commit()
+    client = app.test_client()
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "chen", "password": PASSWORD, "csrf_token": token})
+    modules = client.get("/console/plugins").get_data(as_text=True)
+    switch = re.search(r'<form method="get" action="/console/plugins/toggle"[^>]*>(.*?)</form>', modules, re.S)
+    assert switch and "Switch off" in switch.group(1)  # a link-like GET, no JavaScript needed
+    # the first click only asks
+    ask = client.get("/console/plugins/toggle", query_string=_hidden_fields(switch.group(1)))
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and "Switch demo_mod off at 东风镇?" in page
+    assert "New work in demo_mod stops at 东风镇 and in its villages" in page
+    assert "What was already published stays public." in page and 'href="/console/plugins"' in page
+    assert "Demo tile" in client.get("/console/").get_data(as_text=True)
+    # the confirmed POST, with the page's CSRF token, switches it off
+    confirm = re.search(r'<form method="post" action="/console/plugins/toggle">(.*?)</form>', page, re.S).group(1)
+    fields = _hidden_fields(confirm)
+    assert fields["csrf_token"] and fields["enabled"] == "0"
+    done = client.post("/console/plugins/toggle", data=fields, follow_redirects=True)
+    assert "demo_mod is now off at 东风镇." in done.get_data(as_text=True)
+    assert "Demo tile" not in client.get("/console/").get_data(as_text=True)
+
+
+def test_the_switch_off_question_keeps_the_switchs_scope_rules(app, client, tree, login_as):
+    app.extensions["portal"].register(DemoModule(), name="demo_mod")
+    with app.app_context():
+        for code in (TOWN_A, TOWN_B):
+            app.extensions["portal"].set_enabled("demo_mod", unit(code), True)
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+    for code in (TOWN_B, "nonexistent"):  # another township answers as if it did not exist
+        assert client.get(f"/console/plugins/toggle?org={code}&plugin=demo_mod").status_code == 404
+    unknown = client.get(f"/console/plugins/toggle?org={TOWN_A}&plugin=nope", follow_redirects=True)
+    assert "Unknown plugin: nope" in unknown.get_data(as_text=True)
+    village = client.get(f"/console/plugins/toggle?org={VILLAGE_A1}&plugin=demo_mod", follow_redirects=True)
+    assert "township or a county" in village.get_data(as_text=True)
+    assert "incomplete" in client.get("/console/plugins/toggle", follow_redirects=True).get_data(as_text=True)
+    with app.app_context():
+        actions = [e.action for e in db.session.scalars(select(AuditEvent))]
+        assert "plugin.disable" not in actions and app.extensions["portal"].is_active("demo_mod", unit(TOWN_B))
+    # a county admin is told what switching off at the county reaches
+    login_as("county_admin", COUNTY)
+    page = client.get(f"/console/plugins/toggle?org={COUNTY}&plugin=demo_mod").get_data(as_text=True)
+    assert "stops in every township of 德城区 that has not switched it on for itself" in page
+
+
+def test_the_question_is_asked_in_the_users_language(app, client, tree, login_as):
+    app.extensions["portal"].register(DemoModule(), name="demo_mod")
+    login_as("township_admin", TOWN_A)
+    page = client.get(f"/console/plugins/toggle?org={TOWN_A}&plugin=demo_mod&lang=zh_Hans_CN").get_data(as_text=True)
+    assert "确定在东风镇停用demo_mod吗？" in page and "已经公开的内容仍然公开。" in page
+
+
 def test_county_admin_sees_county_and_every_township(app, client, tree, login_as):
     app.extensions["portal"].register(DemoModule(), name="demo_mod")
     login_as("county_admin", COUNTY)

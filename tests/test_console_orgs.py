@@ -205,6 +205,22 @@ def test_setting_below_statutory_floor_is_refused(app_factory):
     assert "whole number" in resp.get_data(as_text=True)
 
 
+def test_a_list_setting_that_drops_a_statutory_item_is_refused_with_what_is_missing(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    url = f"/console/orgs/{TOWN_A}/settings"
+    resp = client.post(url, data={"setting-key": "disclosure.decision_matters", "setting-value": "修建村部、集体收益使用"})
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and "must keep every statutory item; missing:" in page
+    assert "宅基地使用方案" in page and "You may add items, not remove these." in page
+    shown = client.get(f"/console/orgs/{TOWN_A}").get_data(as_text=True)
+    assert "修建村部" not in shown  # nothing stored
+    from plugins.disclosure.decisions import DEFAULT_MATTERS
+
+    resp = client.post(url, data={"setting-key": "disclosure.decision_matters",
+                                  "setting-value": DEFAULT_MATTERS + "、修建村部"})
+    assert resp.status_code == 302 and "修建村部" in client.get(f"/console/orgs/{TOWN_A}").get_data(as_text=True)
+
+
 # --- CSV import ---------------------------------------------------------------------------
 
 def _upload(client, text, name="units.csv"):

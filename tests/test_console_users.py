@@ -191,6 +191,56 @@ def test_revoke_a_grant_and_the_same_rule_applies(app, client, tree, login_as):
     assert ("county_admin", COUNTY) in _grants(app, "boss")
 
 
+def test_revoking_a_role_asks_first_and_says_whose_role_at_which_unit(app, client, tree, login_as):
+    with app.app_context():
+        liu = make_user("village_clerk", VILLAGE_A1, "liu")
+        liu_id, liu_grant = liu.id, liu.grants[0].id
+    login_as("township_admin", TOWN_A)
+    detail = client.get(f"/console/users/{liu_id}").get_data(as_text=True)
+    # the button on the user's page is a GET: it leads to the question, it takes nothing away
+    assert re.search(rf'<form method="get" action="/console/users/{liu_id}/grants/{liu_grant}/revoke"', detail)
+    ask = client.get(f"/console/users/{liu_id}/grants/{liu_grant}/revoke")
+    page = ask.get_data(as_text=True)
+    assert ask.status_code == 200 and _grants(app, "liu") == [("village_clerk", VILLAGE_A1)]
+    assert "grant.revoke" not in _actions(app)
+    with app.app_context():
+        role = db.session.get(Grant, liu_grant).role.label
+    assert f"Revoke the role {role} of" in page and "(liu) at 导子村?" in page
+    assert f"at 导子村 ({VILLAGE_A1}) or at any unit below it" in page
+    assert re.search(rf'<form method="post" action="/console/users/{liu_id}/grants/{liu_grant}/revoke">', page)
+    assert 'name="csrf_token"' in page and f'href="/console/users/{liu_id}">Cancel</a>' in page
+    # confirmed: the role is gone
+    assert client.post(f"/console/users/{liu_id}/grants/{liu_grant}/revoke").status_code == 302
+    assert _grants(app, "liu") == [] and "grant.revoke" in _actions(app)
+    assert client.get(f"/console/users/{liu_id}/grants/{liu_grant}/revoke").status_code == 404  # nothing left to ask
+
+
+def test_the_revoke_question_keeps_the_revocations_scope_rules(app, client, tree, login_as):
+    with app.app_context():
+        other = make_user("village_clerk", VILLAGE_B1, "wang")  # in the other township
+        other_id, other_grant = other.id, other.grants[0].id
+        liu = make_user("village_clerk", VILLAGE_A1, "liu")
+        liu_id, liu_grant = liu.id, liu.grants[0].id
+        county_boss = make_user("county_admin", COUNTY, "boss")
+        from portal.accounts.models import Role
+        from portal.accounts.services import grant_role
+
+        grant_role(county_boss, db.session.scalar(select(Role).where(Role.name == "viewer")), unit(TOWN_A))
+        db.session.commit()
+        boss_id = county_boss.id
+        boss_county_grant = next(g.id for g in county_boss.grants if g.org.code == COUNTY)
+    login_as("township_admin", TOWN_A)
+    assert client.get(f"/console/users/{other_id}/grants/{other_grant}/revoke").status_code == 404
+    assert client.get(f"/console/users/{liu_id}/grants/{other_grant}/revoke").status_code == 404  # not liu's grant
+    assert client.get(f"/console/users/{liu_id}/grants/999999/revoke").status_code == 404
+    # a role the township admin could not have given: told so on the user's page, not asked
+    refused = client.get(f"/console/users/{boss_id}/grants/{boss_county_grant}/revoke", follow_redirects=True)
+    assert "You may only revoke roles whose permissions you hold" in refused.get_data(as_text=True)
+    assert ("county_admin", COUNTY) in _grants(app, "boss") and _grants(app, "liu") == [("village_clerk", VILLAGE_A1)]
+    login_as("village_clerk", VILLAGE_A1)  # no user.manage at all
+    assert client.get(f"/console/users/{liu_id}/grants/{liu_grant}/revoke").status_code == 403
+
+
 def test_disable_enable_and_reset_password(app, client, tree, login_as):
     with app.app_context():
         liu_id = make_user("village_clerk", VILLAGE_A1, "liu").id

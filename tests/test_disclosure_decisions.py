@@ -7,11 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from plugins.disclosure import decisions, services
-from plugins.disclosure.decisions import DecisionError, party_meeting_problems, villagers_meeting_problems
+from plugins.disclosure.decisions import (DEFAULT_MATTERS, STATUTORY_MATTERS, DecisionError, party_meeting_problems,
+                                         villagers_meeting_problems)
 from plugins.disclosure.models import DecisionStep, Disclosure, MajorDecision
 from portal.extensions import db
 from portal.ledger import Publication
-from portal.orgs import set_setting
+from portal.orgs import SettingError, set_setting
+from portal.orgs.settings import SettingValue, effective_settings
 from portal.timeutil import local_today
 from tests.helpers import TOWN_A, VILLAGE_A1, VILLAGE_A2, build_tree, make_user, unit
 
@@ -148,7 +150,8 @@ def test_steps_five_and_six_go_the_review_road_and_count_when_published(people):
     assert decisions.done_count(d) == 5 and decisions.step(d, 5).held_on == local_today()
     record_pub = db.session.scalar(select(Publication).where(Publication.kind == "decision")
                                    .order_by(Publication.seq.desc()).limit(1))
-    assert record_pub.revision == 5 and record_pub.reason == "记录第5步：决议公开"
+    # in the site's language (English in the tests; test_generated_words_i18n checks Chinese)
+    assert record_pub.revision == 5 and record_pub.reason == "Step 5 recorded: Resolution disclosed (决议公开)"
     assert record_pub.payload["steps"][4]["pub_id"] == pub.pub_id and record_pub.payload["stage"] == 5
 
 
@@ -181,13 +184,44 @@ def test_a_returned_resolution_does_not_count_and_the_record_ends_after_the_resu
 
 def test_the_township_setting_lists_the_matters(people):
     village = unit(VILLAGE_A1)
-    assert "集体土地和资产发包" in decisions.matters(village) and "村级公益事业建设" in decisions.matters(village)
-    set_setting(unit(TOWN_A), "disclosure.decision_matters", "修建村部、机动地发包，光伏收益分配")
+    assert decisions.matters(village) == list(STATUTORY_MATTERS)
+    set_setting(unit(TOWN_A), "disclosure.decision_matters", DEFAULT_MATTERS + "、修建村部，光伏收益分配")
     db.session.commit()
-    assert decisions.matters(village) == ["修建村部", "机动地发包", "光伏收益分配"]
+    assert decisions.matters(village) == [*STATUTORY_MATTERS, "修建村部", "光伏收益分配"]
     with pytest.raises(DecisionError, match="Choose a matter"):
-        decisions.create_decision(village, people["clerk"], title="道路", matter="村级公益事业建设")
+        decisions.create_decision(village, people["clerk"], title="广场", matter="修建广场")
     assert decisions.create_decision(village, people["clerk"], title="村部", matter="修建村部").matter == "修建村部"
+
+
+def test_a_township_may_not_drop_a_statutory_matter(people):
+    town = unit(TOWN_A)
+    set_setting(town, "disclosure.decision_matters", DEFAULT_MATTERS + "、修建村部")
+    db.session.commit()
+    for value in ("修建村部、机动地发包，光伏收益分配",  # none of the statutory ones
+                  "、".join(m for m in STATUTORY_MATTERS if m not in ("集体收益使用", "宅基地使用方案"))):
+        with pytest.raises(SettingError) as refused:
+            set_setting(town, "disclosure.decision_matters", value)
+        db.session.rollback()
+        assert "must keep every statutory item; missing:" in str(refused.value)
+        assert "集体收益使用" in str(refused.value) and "宅基地使用方案" in str(refused.value)
+    assert decisions.matters(unit(VILLAGE_A1)) == [*STATUTORY_MATTERS, "修建村部"]  # the refused values changed nothing
+    # written in another order, with commas and line breaks, the statutory ones are all there
+    set_setting(town, "disclosure.decision_matters", "修建村部\n" + "，".join(reversed(STATUTORY_MATTERS)))
+    db.session.commit()
+    assert set(decisions.matters(unit(VILLAGE_A1))) == {*STATUTORY_MATTERS, "修建村部"}
+
+
+def test_a_stored_list_without_statutory_matters_still_reads_with_them(people):
+    # stored before the floor existed: the law applies anyway
+    db.session.add(SettingValue(org_id=unit(TOWN_A).id, key="disclosure.decision_matters",
+                                value="修建村部、集体收益使用"))
+    db.session.commit()
+    village = unit(VILLAGE_A1)
+    listed = decisions.matters(village)
+    assert listed[:2] == ["修建村部", "集体收益使用"] and set(listed) == {*STATUTORY_MATTERS, "修建村部"}
+    assert decisions.create_decision(village, people["clerk"], title="宅基地", matter="宅基地使用方案").matter
+    value, _where = effective_settings(village)["disclosure.decision_matters"]
+    assert "修建村部" in value and all(m in value for m in STATUTORY_MATTERS)  # what the console shows
 
 
 # --- the console -------------------------------------------------------------------------------------

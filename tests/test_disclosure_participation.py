@@ -276,6 +276,24 @@ def test_the_hotline_code_given_at_filing_follows_the_objection(app, client):
     assert code in track and "Objection to a disclosure" in track
 
 
+def test_coming_back_with_the_hotline_code_does_not_say_the_case_was_just_stored(app, client):
+    pub_id = _setup(app, hotline=True)
+    filed = client.post(f"/disclosure/object/{pub_id}", data={"text": "修路款数字不对"})
+    first = client.get(filed.headers["Location"]).get_data(as_text=True)
+    assert "Your case is stored" in first  # the first answer greets the new case once
+    code = _code(filed)
+    follow = client.get("/disclosure/objection", query_string={"code": code})
+    assert follow.status_code == 303 and "new=1" not in follow.headers["Location"]
+    later = client.get(follow.headers["Location"]).get_data(as_text=True)
+    assert code in later and "Objection to a disclosure" in later and "Your case is stored" not in later
+    with app.app_context():
+        obj = db.session.scalar(select(DisclosureObjection))
+        own = obj.code
+        assert "new=1" not in obj.reference_url  # the console's link to the case, too
+    # the objection's own code leads to the same page
+    assert "new=1" not in client.get(f"/disclosure/objection?code={own}").headers["Location"]
+
+
 def test_a_code_of_no_objection_still_gets_the_clear_message(app, client):
     from plugins.hotline.services import file_case
 

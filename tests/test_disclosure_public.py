@@ -109,14 +109,59 @@ def test_downloads(client, published):
     assert resp.status_code == 200
     sheet = load_workbook(io.BytesIO(resp.data)).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][:2] == ("日期", "凭证号") and len(values) == 4
-    assert values[2][3] == "管理费用" and values[2][6] == pytest.approx(356.5)
+    assert values[0][:2] == ("日期", "凭证号") and len(values) == 7  # header, opening, 3 lines, totals, closing
+    assert values[3][3] == "管理费用" and values[3][6] == pytest.approx(356.5)
 
     resp = client.get(BASE + "/finance/2026-10.json")
     doc = json.loads(resp.data)
     assert doc["statement"]["closing_fen"] == 1544350 and doc["revision"] == 1
     assert doc["org"] == {"code": VILLAGE_A1, "name": "导子村"}
     assert doc["url"].endswith(f"/p/{published['oct']}")
+
+
+def test_the_xlsx_is_a_cash_book_an_accountant_can_work_with(client, published):
+    """Real dates, yuan as numbers with two decimals, totals, balances, a bold frozen header; it reads back in."""
+    resp = client.get(BASE + "/finance/2026-10.xlsx")
+    book = load_workbook(io.BytesIO(resp.data))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    header = sheet[1]
+    assert [c.value for c in header] == ["日期", "凭证号", "科目代码", "科目", "摘要", "收入金额", "支出金额", "余额"]
+    assert all(c.font.b for c in header)
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert [r[4] for r in rows] == ["期初余额", "鱼塘承包费", "办公用品", "村道路灯维修", "本月合计", "期末余额"]
+    # dates are date cells, shown as dates
+    assert [r[0] for r in rows] == [dt.datetime(2026, 10, d) for d in (1, 3, 5, 20, 31, 31)]
+    assert all(sheet.cell(row=i, column=1).number_format == "yyyy-mm-dd" for i in range(2, 8))
+    # amounts are numbers in yuan with two decimals; the running balance beside them
+    assert rows[1][5] == 12000 and rows[2][6] == 356.5 and rows[3][6] == 1200
+    assert [r[7] for r in rows[:4]] == [5000, 17000, 16643.5, 15443.5]
+    for i in range(2, 8):
+        for col in (6, 7, 8):
+            cell = sheet.cell(row=i, column=col)
+            assert cell.value is None or (isinstance(cell.value, (int, float)) and cell.number_format == "#,##0.00")
+    # totals of the month and the closing balance, in bold
+    assert rows[4][5:7] == [12000, 1556.5] and rows[5][7] == 15443.5
+    assert sheet.cell(row=6, column=5).font.b and sheet.cell(row=7, column=8).font.b
+    assert not sheet.cell(row=3, column=5).font.b
+    # the workbook reads back in as the same statement: the balance rows are no transactions
+    again = finance.parse_statement(resp.data, "x.xlsx", "2026-10", 500000, OCTOBER["closing_fen"])
+    assert again["lines"] == OCTOBER["lines"] and again["closing_fen"] == OCTOBER["closing_fen"]
+
+
+def test_xlsx_totals_are_summed_in_fen(client, app, tree):
+    """Thirty lines of 0.10 and 0.20 yuan: a float sum drifts (0.1 + 0.2 != 0.3), a sum in fen does not."""
+    lines = [(f"2026-10-{d:02d}", f"记-{d:03d}", "管理费用", "邮费", 10 if d % 2 else 20, "expense") for d in range(1, 31)]
+    lines.append(("2026-10-31", "记-031", "经营收入", "租金", 33, "income"))
+    st = statement("2026-10", 1, lines)
+    with app.app_context():
+        ledger.publish(plugin="disclosure", kind="disclosure", org=unit(VILLAGE_A1), title="2026年10月财务公开",
+                       payload=payload(period="2026-10", st=st), published_at=dt.datetime(2026, 11, 5, 2))
+        db.session.commit()
+    sheet = load_workbook(io.BytesIO(client.get(BASE + "/finance/2026-10.xlsx").data)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert rows[-2][5:7] == (0.33, 4.5)  # exactly what the statement says, 33 and 450 fen
+    assert rows[-1][7] == -4.16 == (st["closing_fen"]) / 100  # 0.01 + 0.33 − 4.50: a negative balance shows
 
 
 def test_notice_has_a_qr_code_with_the_page_url(client, published):

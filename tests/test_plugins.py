@@ -13,6 +13,7 @@ from portal.ledger import Publication
 from portal.orgs import get_setting, set_setting
 from portal.orgs.settings import SettingError
 from portal.plugins import PluginError
+from portal.ui import Handover
 from tests import example
 from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_B1, build_tree, unit
 
@@ -217,7 +218,9 @@ def test_hook_take_objection(papp):
         host = _host(papp)
         taken = host.hooks_for(unit(VILLAGE_A1)).take_objection(
             org=unit(VILLAGE_A1), publication=pub, text="[example] 数字不对", name=None, phone=None)
-        assert taken.reference == f"EX-{pub.pub_id}" and taken.url == f"/example/{VILLAGE_A1}"
+        assert taken.reference == f"EX-{pub.pub_id}" and taken.url == f"/example/{VILLAGE_A1}?new=1"
+        assert taken.follow_url == f"/example/{VILLAGE_A1}"  # to come back to, without the first answer's greeting
+        assert Handover("EX-1", "/example/x").follow_url == "/example/x"  # a plugin with one page gives only url
         # firstresult: a plugin that declines leaves the objection to the caller (None)
         assert host.hooks_for(unit(VILLAGE_A1)).take_objection(
             org=unit(VILLAGE_A1), publication=pub, text="数字不对", name=None, phone=None) is None

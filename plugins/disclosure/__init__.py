@@ -10,7 +10,7 @@ from portal.orgs import SettingSpec
 from portal.ui import MenuLink, Widget
 
 from . import models  # noqa: F401  (the tables belong to the metadata)
-from .decisions import DEFAULT_MATTERS
+from .decisions import DEFAULT_MATTERS, STATUTORY_MATTERS
 from .services import ACTION_LABELS
 
 LABEL = _l("Village-affairs disclosure (村务公开)")  # the module's name in the console
@@ -91,8 +91,9 @@ def register_settings():
                     _l("How often party and village affairs are disclosed"), choices=("monthly", "quarterly"),
                     help=_l("at least quarterly (村民委员会组织法 §30)")),
         SettingSpec("disclosure.decision_matters", str, DEFAULT_MATTERS,
-                    _l("Matters decided by 四议两公开 (major decisions)"),
-                    help=_l("The matters a village must take through the six steps, separated by 、 or commas")),
+                    _l("Matters decided by 四议两公开 (major decisions)"), floor=STATUTORY_MATTERS,
+                    help=_l("The matters a village must take through the six steps, separated by 、 or commas; "
+                            "the statutory ones always stay, a township may add its own")),
         *_participation_settings(),
     ]
 
@@ -113,14 +114,14 @@ def _participation_settings():
 
 @hookimpl
 def publication_kinds():
-    from .decisions import DECISION_SCHEMA
+    from .decisions import DECISION_SCHEMA, describe
     from .schema import PAYLOAD_SCHEMA
 
     return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
                             "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA),
             PublicationKind("disclosure", "decision", _l("Major decision (四议两公开)"),
                             "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA,
-                            revisions_add=True)]
+                            revisions_add=True, describe=describe)]
 
 
 @hookimpl

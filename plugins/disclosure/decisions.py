@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal import audit, ledger
 from portal.extensions import db
-from portal.orgs import get_setting
+from portal.orgs import get_setting, list_items
 from portal.privacy import find_personal_data
 from portal.timeutil import local_today, to_local, utcnow
 
@@ -33,17 +33,19 @@ STEP_LABELS = {
     5: _l("Resolution disclosed (决议公开)"),
     6: _l("Result disclosed (实施结果公开)"),
 }
-STEP_ZH = {1: "党支部提议", 2: "村两委会议商议", 3: "党员大会审议", 4: "村民会议或村民代表会议决议",
-           5: "决议公开", 6: "实施结果公开"}
 MEETING_LABELS = {
     "villagers": _l("Villagers' meeting of adult villagers (村民会议)"),
     "households": _l("Villagers' meeting of household representatives (村民会议，户代表)"),
     "representatives": _l("Villagers' representatives' meeting (村民代表会议)"),
 }
 MEETING_ZH = {"villagers": "村民会议", "households": "村民会议（户代表）", "representatives": "村民代表会议"}
-DEFAULT_MATTERS = ("村集体经济项目立项、集体土地和资产发包、集体收益使用、征地补偿费分配使用、"
-                   "村级公益事业建设、一事一议筹资筹劳、集体债务处理、宅基地使用方案")
-_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+# The matters the villagers' meeting must decide (村民委员会组织法 §24) and that DOMAIN.md lists as
+# to be disclosed: collective projects (economic and public works), land and asset contracting,
+# collective income, compensation, 一事一议, collective debts, homestead plans. They are the floor
+# of disclosure.decision_matters: a township may add its own matters, never drop these.
+STATUTORY_MATTERS = ("村集体经济项目立项", "集体土地和资产发包", "集体收益使用", "征地补偿费分配使用",
+                     "村级公益事业建设", "一事一议筹资筹劳", "集体债务处理", "宅基地使用方案")
+DEFAULT_MATTERS = "、".join(STATUTORY_MATTERS)
 _NAME_SEPARATORS = re.compile(r"[、,，;；\s]+")
 
 
@@ -125,11 +127,11 @@ def split_names(text):
 
 
 def matters(org):
-    """The matters that must go the road of 四议两公开 at `org` (the disclosure.decision_matters setting)."""
-    raw = get_setting(org, "disclosure.decision_matters") or ""
+    """The matters that must go the road of 四议两公开 at `org` (the disclosure.decision_matters setting,
+    which always holds the statutory ones)."""
     seen = []
-    for m in (p.strip() for p in _SEPARATORS.split(raw)):
-        if m and m not in seen:
+    for m in list_items(get_setting(org, "disclosure.decision_matters")):
+        if m[:100] not in seen:
             seen.append(m[:100])
     return seen
 
@@ -323,18 +325,44 @@ def payload_of(decision):
             "stage": done_count(decision), "steps": steps}
 
 
+def record_text(org_name, payload):
+    """(title, summary) of a decision's record in the current language, from its payload."""
+    title = _("Four deliberations, two disclosures (四议两公开) at %(org)s: %(title)s", org=org_name,
+              title=payload.get("title", ""))
+    stage = payload.get("stage")
+    summary = _("%(matter)s · step %(n)d of 6: %(step)s", matter=payload.get("matter", ""), n=stage,
+                step=STEP_LABELS[stage]) if stage in STEP_LABELS else ""
+    return title, summary
+
+
+def step_recorded(number):
+    """The reason of the revision that records step `number`, in the current language."""
+    return _("Step %(n)d recorded: %(step)s", n=number, step=STEP_LABELS[number])
+
+
+def describe(pub):
+    """The record's title, summary and reason in the reader's language (PublicationKind.describe).
+
+    Each revision records the step its stage names: steps are done in order, one a revision.
+    """
+    title, summary = record_text(pub.org_name, pub.payload)
+    stage = pub.payload.get("stage")
+    return {"title": title, "summary": summary, "reason": step_recorded(stage) if stage in STEP_LABELS else None}
+
+
 def publish_record(decision, user, number, published_at=None):
     """Publish the record (first step) or append a revision saying which step was recorded."""
     payload = payload_of(decision)
-    title = f"{decision.org.name}四议两公开：{decision.title}"
-    summary = f"{decision.matter} · 第{payload['stage']}/6步 {STEP_ZH[payload['stage']]}" if payload["stage"] else ""
+    with ledger.site_language():  # the ledger keeps the site's words; pages show the reader's (describe)
+        title, summary = record_text(decision.org.name, payload)
+        reason = step_recorded(number)
     text = " ".join([decision.matter, *(s["content"] for s in payload["steps"])])
     fields = dict(title=title, summary=summary, payload=payload, search_text=text, user=user,
                   published_at=published_at)
     if decision.pub_id is None:
         decision.pub_id = ledger.publish(plugin="disclosure", kind=KIND, org=decision.org, **fields).pub_id
     else:
-        ledger.correct(decision.pub_id, reason=f"记录第{number}步：{STEP_ZH[number]}", **fields)
+        ledger.correct(decision.pub_id, reason=reason, **fields)
 
 
 

@@ -253,6 +253,8 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
         errors.append(cell_error(row_number, COLUMN_LABELS[column], message))
 
     for row_number, row in table.rows:
+        if row[i_voucher] is None and row[i_summary] in BALANCE_ROWS:
+            continue  # a cash book's opening, totals or closing row (the XLSX download has them): no transaction
         row_errors = len(errors)
         # date
         value = row[i_date]
@@ -335,7 +337,7 @@ def parse_statement(data, filename, month, opening_fen, stated_closing_fen):
                 "date": day[0], "voucher": voucher, "account_code": account[0], "account": account[1],
                 "direction": direction,
                 "summary": (summary if summary.__class__ is str else str(summary).strip())[:200], "amount_fen": amount})
-    if not table.rows:
+    if not lines and not errors:
         errors.append(_("The file has no statement lines."))
     if errors:
         raise TableError(errors)
@@ -456,3 +458,42 @@ def statement_rows(statement):
                      amount if line["direction"] == "income" else None,
                      amount if line["direction"] == "expense" else None))
     return rows
+
+
+# The rows of a cash book (日记账) that are not transactions: the download writes them and an import
+# skips them (a row without a voucher number whose summary is one of these).
+OPENING_ROW, TOTALS_ROW, CLOSING_ROW = "期初余额", "本月合计", "期末余额"
+BALANCE_ROWS = frozenset({OPENING_ROW, TOTALS_ROW, CLOSING_ROW, "上月结转", "本年累计"})
+
+
+def _yuan_amount(fen):
+    """Fen as an exact yuan Decimal with two places: 35650 → Decimal("356.50")."""
+    return Decimal(int(fen)).scaleb(-2)
+
+
+def statement_sheet(statement):
+    """The month as an accountant's cash book, for the XLSX download.
+
+    The opening balance on the first day, each line (a date, yuan amounts and the running balance),
+    the month's income and expense totals, and the closing balance on the last day. Amounts are
+    exact Decimals made from fen; totals and balances are summed in fen, then turned into yuan.
+    Returns (rows, indexes of the rows that are balances or totals).
+    """
+    year, mon = parse_month(statement["month"])
+    first = dt.date(year, mon, 1)
+    last = (dt.date(year + (mon == 12), mon % 12 + 1, 1) - dt.timedelta(days=1))
+    balance = int(statement.get("opening_fen") or 0)
+    rows = [(first, None, None, None, OPENING_ROW, None, None, _yuan_amount(balance))]
+    income = expense = 0
+    for line in statement.get("lines", []):
+        fen = int(line["amount_fen"])
+        if line["direction"] == "income":
+            income, balance = income + fen, balance + fen
+        else:
+            expense, balance = expense + fen, balance - fen
+        rows.append((dt.date.fromisoformat(line["date"]), line["voucher"], line["account_code"], line["account"],
+                     line["summary"], _yuan_amount(fen) if line["direction"] == "income" else None,
+                     _yuan_amount(fen) if line["direction"] == "expense" else None, _yuan_amount(balance)))
+    rows.append((last, None, None, None, TOTALS_ROW, _yuan_amount(income), _yuan_amount(expense), None))
+    rows.append((last, None, None, None, CLOSING_ROW, None, None, _yuan_amount(balance)))
+    return rows, (0, len(rows) - 2, len(rows) - 1)

@@ -248,7 +248,8 @@ def file_objection(pub, *, text, name=None, phone=None, now=None):
                               pub_title=pub.title[:200], text=text, filed_at=now)
     if handover is not None:
         obj.handler, obj.state = "handed_over", "handed_over"
-        obj.reference, obj.reference_url = str(handover.reference)[:40], str(handover.url)[:300]
+        # the page to come back to later, not the first answer that greets a just-filed case
+        obj.reference, obj.reference_url = str(handover.reference)[:40], str(handover.follow_url)[:300]
     else:
         obj.handler, obj.state = "village", "village"
         obj.objector_name, obj.objector_phone = name, phone

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.ledger import Publication, latest_revisions
 from portal.public.services import org_by_code
 from portal.public.caching import cache_public
-from portal.tabular import write_csv, write_xlsx
+from portal.tabular import YUAN_FORMAT, write_csv, write_xlsx
 from portal.timeutil import local_today
 from portal.ui import Section
 from portal.web import fen
@@ -34,6 +34,9 @@ CATEGORIES = ("party", "village", "finance", "government")
 MONTH_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # Columns of the downloads: the headers a village accountant uses, so a download reads back in.
 DOWNLOAD_HEADERS = ("日期", "凭证号", "科目代码", "科目", "摘要", "收入金额", "支出金额")
+# The workbook is the cash book (日记账) itself: a running balance beside the lines.
+SHEET_HEADERS = (*DOWNLOAD_HEADERS, "余额")
+SHEET_WIDTHS = (12, 10, 10, 14, 32, 14, 14, 14)
 
 
 def _org_or_404(code):
@@ -205,11 +208,6 @@ def finance_month(code, month):
                            previous=previous, following=following)
 
 
-def _download_rows(statement):
-    return [(d, v, c, a, s, float(i) if i is not None else None, float(e) if e is not None else None)
-            for d, v, c, a, s, i, e in finance.statement_rows(statement)]
-
-
 def _attachment(resp, filename):
     resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return resp
@@ -226,10 +224,13 @@ def finance_csv(code, month):
 
 @bp.route("/o/<code>/finance/<month>.xlsx")
 def finance_xlsx(code, month):
-    """The month's statement lines as an XLSX workbook."""
+    """The month's cash book as an XLSX workbook: balances, lines, totals; dates and yuan as numbers."""
     org = _org_or_404(code)
     pub, statement = _statement_or_404(org, _month_or_404(month))
-    data = write_xlsx(DOWNLOAD_HEADERS, _download_rows(statement), title=month, made_at=pub.published_at)
+    rows, emphasised = finance.statement_sheet(statement)
+    data = write_xlsx(SHEET_HEADERS, rows, title=month, made_at=pub.published_at,
+                      formats={5: YUAN_FORMAT, 6: YUAN_FORMAT, 7: YUAN_FORMAT}, emphasised=emphasised,
+                      widths=SHEET_WIDTHS)
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _attachment(Response(data, mimetype=mime), f"finance-{org.code}-{month}.xlsx")
 

@@ -83,10 +83,10 @@ def register_settings():
 
 @hookimpl
 def publication_kinds():
-    from .stats import KIND, PAYLOAD_SCHEMA
+    from .stats import KIND, PAYLOAD_SCHEMA, describe
 
     return [PublicationKind("hotline", KIND, _l("Hotline statistics (热线工单统计)"), "hotline/kinds/monthly_stats.html",
-                            payload_schema=PAYLOAD_SCHEMA)]
+                            payload_schema=PAYLOAD_SCHEMA, describe=describe)]
 
 
 @hookimpl

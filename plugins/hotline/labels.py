@@ -46,7 +46,16 @@ EVENT_LABELS = {
     "reopened": _l("Reopened"),
     "escalated": _l("Supervised (督办)"),
     "merged": _l("Merged"),
+    "merged_in": _l("A duplicate merged in"),
     "accused": _l("Marked whom the case is about"),
+}
+# Timeline lines whose words the code writes: said when shown, in the reader's language, from what
+# the event keeps (a case code). Older "merged" lines kept the words in the merger's language; these
+# words replace them.
+EVENT_TEXTS = {
+    "merged": lambda _kept: _("Handled together with another case about the same matter; its replies are "
+                              "shown here."),
+    "merged_in": lambda code: _("Case %(code)s was merged into this one.", code=code),
 }
 ESCALATION_LABELS = {1: _l("Township supervision (乡镇督办)"), 2: _l("County supervision (县级督办)")}
 
@@ -58,7 +67,13 @@ def due(moment):
     return _("%(date)s, end of day", date=format_date(day, "yyyy-MM-dd"))
 
 
+def event_text(event):
+    """What a timeline line says: the code's words in the reader's language, a person's words as written."""
+    say = EVENT_TEXTS.get(event.kind)
+    return say(event.text) if say is not None else event.text
+
+
 def template_labels():
     """Label dictionaries the hotline's templates use."""
     return {"categories": CATEGORY_LABELS, "states": STATE_LABELS, "ratings": RATING_LABELS,
-            "escalations": ESCALATION_LABELS, "event_labels": EVENT_LABELS, "due": due}
+            "escalations": ESCALATION_LABELS, "event_labels": EVENT_LABELS, "event_text": event_text, "due": due}

@@ -410,9 +410,10 @@ def merge(duplicate, target, user, now=None):
     duplicate.state = MERGED
     duplicate.merged_into = target
     duplicate.closed_at = now
-    timeline_event(duplicate, "merged", _("Handled together with another case about the same matter; its replies are "
-                                  "shown here."), public=True, user=user, at=now)
-    timeline_event(target, "note", _("Case %(code)s was merged into this one.", code=duplicate.code), user=user, at=now)
+    # the words of these two are said at display time in the reader's language (labels.event_text):
+    # the villager may read English, the clerk who merged Chinese
+    timeline_event(duplicate, "merged", public=True, user=user, at=now)
+    timeline_event(target, "merged_in", duplicate.code, user=user, at=now)
     audit.record("hotline.merge", obj=duplicate, org=duplicate.org, user=user, detail={"into": target.id})
 
 
@@ -454,4 +455,4 @@ def take_objection(village, publication, text, name=None, phone=None):
     case = file_case(village=village, category="objection", description=description, name=name, phone=phone,
                      source="disclosure")
     return Handover(case.code, url_for("hotline_public.track", code=case.code, new=1),
-                    _l("Hotline (村务公开异议)"))
+                    _l("Hotline (村务公开异议)"), follow_url=url_for("hotline_public.track", code=case.code))

@@ -6,6 +6,7 @@ Only counts and rates leave this module: never a name, a phone or a description.
 from datetime import UTC, date, datetime, time
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -100,16 +101,27 @@ def compute(township, month):
     }
 
 
-def _title(township, month):
-    return f"{township.name} {month} 热线工单统计"
+def _title(org_name, month):
+    return _("Hotline statistics (热线工单统计) of %(org)s, %(month)s", org=org_name, month=month)
 
 
 def _summary(p):
     def pct(v):
         return "—" if v is None else f"{v}%"
 
-    return (f"受理 {p['total']} 件，答复率 {pct(p['reply_rate'])}，按时办结率 {pct(p['on_time_rate'])}，"
-            f"满意率 {pct(p['satisfaction_rate'])}")
+    return _("%(total)d cases filed, reply rate %(reply)s, on-time closure rate %(on_time)s, satisfaction rate "
+             "%(satisfaction)s", total=p.get("total") or 0, reply=pct(p.get("reply_rate")),
+             on_time=pct(p.get("on_time_rate")), satisfaction=pct(p.get("satisfaction_rate")))
+
+
+def _recounted():
+    return _("Recounted with the latest handling (the figures change as cases are closed or rated).")
+
+
+def describe(pub):
+    """The statistics' title, summary and reason in the reader's language (PublicationKind.describe)."""
+    return {"title": _title(pub.org_name, pub.payload.get("month", "")), "summary": _summary(pub.payload),
+            "reason": _recounted()}
 
 
 def publish_month(township, month, user=None):
@@ -117,7 +129,8 @@ def publish_month(township, month, user=None):
     payload = compute(township, month)
     row = db.session.scalar(select(StatsPublication).where(StatsPublication.org_id == township.id,
                                                            StatsPublication.month == month))
-    title, summary = _title(township, month), _summary(payload)
+    with ledger.site_language():  # the ledger keeps the site's words; pages show the reader's (describe)
+        title, summary, reason = _title(township.name, month), _summary(payload), _recounted()
     if row is None:
         pub = ledger.publish(plugin=PLUGIN, kind=KIND, org=township, title=title, summary=summary, payload=payload,
                              search_text=summary, user=user)
@@ -126,8 +139,8 @@ def publish_month(township, month, user=None):
     last = ledger.latest(row.pub_id)
     if last is not None and last.action != "withdraw" and last.payload == payload:
         return "unchanged"
-    ledger.correct(row.pub_id, reason="按最新办理情况重新统计（工单办结或评价后数字变化）", title=title, summary=summary,
-                   payload=payload, search_text=summary, user=user)
+    ledger.correct(row.pub_id, reason=reason, title=title, summary=summary, payload=payload, search_text=summary,
+                   user=user)
     return "corrected"
 
 

@@ -98,10 +98,10 @@ def register_settings():
 
 @hookimpl
 def publication_kinds():
-    from .stats import KIND, PAYLOAD_SCHEMA
+    from .stats import KIND, PAYLOAD_SCHEMA, describe
 
     return (PublicationKind("training", KIND, _l("Training statistics by quarter"),
-                            "training/public_stats.html", payload_schema=PAYLOAD_SCHEMA),)
+                            "training/public_stats.html", payload_schema=PAYLOAD_SCHEMA, describe=describe),)
 
 
 @hookimpl

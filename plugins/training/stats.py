@@ -90,30 +90,39 @@ def existing(township, quarter):
     return None
 
 
-def _title(township, quarter):
-    return _("%(org)s training and party-life sessions, %(quarter)s", org=township.name, quarter=quarter)
+def _title(org_name, quarter):
+    return _("%(org)s training and party-life sessions, %(quarter)s", org=org_name, quarter=quarter)
 
 
 def _summary(payload):
     return _("%(sessions)d sessions held, %(times)d person-times, %(hours)d study hours.",
-             sessions=payload["sessions"], times=payload["person_times"], hours=payload["hours"])
+             sessions=payload.get("sessions", 0), times=payload.get("person_times", 0), hours=payload.get("hours", 0))
+
+
+def _recounted():
+    return _("Recounted: sessions or attendance were recorded or corrected after the first publication.")
+
+
+def describe(pub):
+    """The quarter's title, summary and reason in the reader's language (PublicationKind.describe)."""
+    return {"title": _title(pub.org_name, pub.payload.get("quarter", "")), "summary": _summary(pub.payload),
+            "reason": _recounted()}
 
 
 def publish_township(township, quarter, user=None, published_at=None):
     """Publish (or correct) one township's quarter; return 'published', 'corrected' or 'unchanged'."""
     payload = quarter_stats(township, quarter)
     prev = existing(township, quarter)
-    title, summary = _title(township, quarter), _summary(payload)
+    with ledger.site_language():  # the ledger keeps the site's words; pages show the reader's (describe)
+        title, summary, reason = _title(township.name, quarter), _summary(payload), _recounted()
     if prev is None:
         ledger.publish(plugin="training", kind=KIND, org=township, title=title, summary=summary, payload=payload,
                        search_text=summary, user=user, published_at=published_at)
         return "published"
     if prev.payload == payload:
         return "unchanged"
-    ledger.correct(prev.pub_id, reason=_("Recounted: sessions or attendance were recorded or corrected after "
-                                         "the first publication."),
-                   title=title, summary=summary, payload=payload, search_text=summary, user=user,
-                   published_at=published_at)
+    ledger.correct(prev.pub_id, reason=reason, title=title, summary=summary, payload=payload, search_text=summary,
+                   user=user, published_at=published_at)
     return "corrected"
 
 

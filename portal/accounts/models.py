@@ -1,5 +1,6 @@
 """Users, roles and grants (a role given to a user at an org unit, covering its subtree)."""
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, JSON, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,8 +55,13 @@ class Role(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(60), unique=True)
-    label: Mapped[str] = mapped_column(String(120))
+    label: Mapped[str] = mapped_column(String(120))  # as registered, in the language of `portal init`
     permissions: Mapped[list] = mapped_column(JSON, default=list)
+
+    @property
+    def display_label(self):
+        """The label in the reader's language, from the registered RoleSpec (not the stored string)."""
+        return current_app.extensions["portal"].role_label(self.name, self.label)
 
 
 class Grant(db.Model):

@@ -94,7 +94,7 @@ def _value(key, value, host):
     if key == "plugin" and isinstance(value, str):
         return str(host.label(value))
     if key == "role" and isinstance(value, str):
-        return next((str(spec.label) for spec in host.role_specs if spec.name == value), value)
+        return str(host.role_label(value, value))
     if key == "key" and isinstance(value, str) and value in host.settings:
         return str(host.settings[value].label)
     return _text(value)

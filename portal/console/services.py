@@ -185,10 +185,15 @@ def give_role(actor, target, role, org):
     return grant
 
 
-def take_role(actor, grant):
-    """Revoke `grant` on behalf of `actor`; raise AccountError if refused."""
+def check_take_role(actor, grant):
+    """Raise AccountError unless `actor` may revoke `grant`; the confirmation page asks it before the revocation."""
     if not may_grant(actor, grant.role, grant.org):
         raise AccountError(_("You may only revoke roles whose permissions you hold at that unit."))
+
+
+def take_role(actor, grant):
+    """Revoke `grant` on behalf of `actor`; raise AccountError if refused."""
+    check_take_role(actor, grant)
     audit.record("grant.revoke", obj=grant.user, org=grant.org,
                  detail={"role": grant.role.name, "user": grant.user.username}, user=actor)
     db.session.delete(grant)

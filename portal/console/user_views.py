@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from flask import abort, flash, request
+from flask import abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -28,9 +28,10 @@ def _role_choices():
     role (县级管理员, by name order) made a forgotten choice a county admin.
     """
     roles = services.roles()
-    uses = Counter(str(r.label) for r in roles)
+    uses = Counter(str(r.display_label) for r in roles)
     return choices([("", _("— choose —"))] +
-                   [(r.name, f"{r.label} ({r.name})" if uses[str(r.label)] > 1 else r.label) for r in roles])
+                   [(r.name, f"{r.display_label} ({r.name})" if uses[str(r.display_label)] > 1 else r.display_label)
+                    for r in roles])
 
 
 def _actor():
@@ -125,14 +126,37 @@ def user_grant(user_id):
     return _render_user(user, 422, grant_form=form)
 
 
-@bp.route("/users/<int:user_id>/grants/<int:grant_id>/revoke", methods=["POST"])
-@permission_required("user.manage")
-def user_revoke(user_id, grant_id):
-    """Take a role away (only roles the revoker could have granted)."""
+def _grant_or_404(user_id, grant_id):
+    """A user shown in the current user's list and one of their grants; anything else answers 404."""
     user = _user_or_404(user_id)
     grant = db.session.get(Grant, grant_id)
     if grant is None or grant.user_id != user.id:
         abort(404)
+    return user, grant
+
+
+@bp.route("/users/<int:user_id>/grants/<int:grant_id>/revoke", methods=["GET", "POST"])
+@permission_required("user.manage")
+def user_revoke(user_id, grant_id):
+    """Take a role away (only roles the revoker could have granted). GET asks first: one click
+    on the user's page must not take away someone's work."""
+    user, grant = _grant_or_404(user_id, grant_id)
+    if request.method == "GET":
+        try:
+            services.check_take_role(_actor(), grant)
+        except AccountError as exc:
+            flash(str(exc), "error")
+            return back("console.user_detail", user_id=user.id)
+        names = {"name": user.display_name, "user": user.username, "role": grant.role.display_label,
+                 "org": grant.org.name, "code": grant.org.code}
+        return render_console(
+            "console/confirm.html", heading=_("Revoke a role"),
+            question=_("Revoke the role %(role)s of %(name)s (%(user)s) at %(org)s?", **names),
+            consequences=[_("%(name)s can no longer act as %(role)s at %(org)s (%(code)s) "
+                            "or at any unit below it.", **names),
+                          _("Their other roles stay as they are.")],
+            action=url_for("console.user_revoke", user_id=user.id, grant_id=grant.id), fields={},
+            button=_("Revoke the role"), cancel=url_for("console.user_detail", user_id=user.id))
     try:
         services.take_role(_actor(), grant)
     except AccountError as exc:

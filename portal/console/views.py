@@ -111,10 +111,13 @@ def plugins():
     return render_console("console/plugins.html", units=units, form=ToggleForm())
 
 
-@bp.route("/plugins/toggle", methods=["POST"])
+@bp.route("/plugins/toggle", methods=["GET", "POST"])
 @permission_required("plugin.manage")
 def plugin_toggle():
-    """Switch a module on or off at a township or county in scope."""
+    """Switch a module on or off at a township or county in scope. Switching off is asked first
+    (GET): it stops the work of every village below."""
+    if request.method == "GET":
+        return _confirm_switch_off()
     form = ToggleForm()
     if not form.validate_on_submit():
         flash(_("The request was incomplete. Please try again."), "error")
@@ -131,6 +134,33 @@ def plugin_toggle():
     msg = _("%(plugin)s is now on at %(org)s.") if enabled else _("%(plugin)s is now off at %(org)s.")
     flash(msg % {"plugin": current_app.extensions["portal"].label(form.plugin.data), "org": unit.name}, "success")
     return back("console.plugins")
+
+
+def _confirm_switch_off():
+    """The page that asks before a module is switched off at ?org= (same scope rule as the switch: 404)."""
+    code, plugin = request.args.get("org", ""), request.args.get("plugin", "")
+    if not code or not plugin:
+        flash(_("The request was incomplete. Please try again."), "error")
+        return back("console.plugins")
+    unit = org_or_404(code, "plugin.manage")
+    host = current_app.extensions["portal"]
+    try:
+        host.check_switchable(plugin, unit)
+    except PluginError as exc:
+        flash(str(exc), "error")
+        return back("console.plugins")
+    names = {"plugin": host.label(plugin), "org": unit.name}
+    below = (_("New work in %(plugin)s stops at %(org)s and in its villages: nothing new can be drafted, "
+               "filed or recorded there.", **names) if unit.kind == "township" else
+             _("New work in %(plugin)s stops in every township of %(org)s that has not switched it on "
+               "for itself, and in their villages.", **names))
+    return render_console(
+        "console/confirm.html", heading=_("Switch a module off"),
+        question=_("Switch %(plugin)s off at %(org)s?", **names),
+        consequences=[below, _("What was already published stays public."),
+                      _("You can switch it on again later.")],
+        action=url_for("console.plugin_toggle"), fields={"org": unit.code, "plugin": plugin, "enabled": "0"},
+        button=_("Switch off"), cancel=url_for("console.plugins"))
 
 
 # --- notices ----------------------------------------------------------------------------

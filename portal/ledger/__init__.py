@@ -2,7 +2,8 @@
 
 from .models import LedgerHead, Publication
 from .services import (LedgerError, PublicationKind, correct, count_latest, history, latest, latest_revisions,
-                       publish, record_of, verify, withdraw)
+                       publish, record_of, site_language, verify, withdraw)
 
 __all__ = ["LedgerError", "LedgerHead", "Publication", "PublicationKind", "correct", "count_latest", "history",
-           "latest", "latest_revisions", "publish", "record_of", "verify", "withdraw"]
+           "latest", "latest_revisions", "publish", "record_of", "site_language", "verify",
+           "withdraw"]

@@ -2,9 +2,12 @@
 
 import hashlib
 import json
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import aliased
@@ -31,6 +34,19 @@ class PublicationKind:
     # True for a record that grows revision by revision (a decision's steps): a later revision
     # is shown as an update, not as a correction
     revisions_add: bool = False
+    # For a kind whose title, summary and correction reasons the code writes from the payload
+    # (statistics, a decision's record): describe(pub) → {"title": …, "summary": …, "reason": …}
+    # in the reader's language. The stored words, in the site's language, stay the hashed record;
+    # pages show these instead, so an English reader does not get Chinese the code wrote.
+    describe: Callable | None = field(default=None, hash=False, compare=False)
+
+
+@contextmanager
+def site_language():
+    """Write words that are stored for every reader (a publication's title) in the site's default
+    language, whatever the language of the person whose request writes them."""
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        yield
 
 
 class LedgerError(ValueError):

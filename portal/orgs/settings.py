@@ -1,5 +1,6 @@
 """Settings looked up at a unit, then up the tree to the declared default; floors enforced."""
 
+import re
 from dataclasses import dataclass
 
 from flask import current_app
@@ -20,7 +21,7 @@ class SettingSpec:
     type: type
     default: object
     label: object
-    floor: object = None  # the law's minimum; nobody may set lower
+    floor: object = None  # the law's minimum; nobody may set lower (a list setting: a tuple of the items it must keep)
     ceiling: object = None  # the law's maximum (a deadline that may not be longer)
     help: object = ""
     choices: tuple = ()
@@ -41,6 +42,37 @@ class SettingValue(db.Model):
 
 class SettingError(ValueError):
     """A value a user typed that the setting refuses; the message is for the user."""
+
+
+# A list setting is typed as text: items separated by 顿号, commas, semicolons or new lines.
+_LIST_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+
+
+def list_items(text):
+    """["a", "b"] from the text of a list setting, each item once, in the order typed."""
+    items = []
+    for item in (p.strip() for p in _LIST_SEPARATORS.split(text or "")):
+        if item and item not in items:
+            items.append(item)
+    return items
+
+
+def _statutory_items(spec):
+    """The items a list setting must keep (its floor is a tuple of them), or None for a setting of another kind."""
+    return spec.floor if isinstance(spec.floor, tuple) else None
+
+
+def _missing_items(spec, value):
+    return [item for item in _statutory_items(spec) if item not in list_items(value)]
+
+
+def at_floor(spec, value):
+    """`value` as it holds: a stored list that lacks statutory items (stored before they were the floor)
+    reads with them added, since the law applies whatever a unit once typed."""
+    if _statutory_items(spec) is None or value is None:
+        return value
+    missing = _missing_items(spec, value)
+    return "、".join(list_items(value) + missing) if missing else value
 
 
 def setting_specs():
@@ -66,7 +98,7 @@ def effective_settings(org):
     out = {}
     for key, spec in setting_specs().items():
         row = nearest.get(key)
-        out[key] = (row.value, row.org_id) if row else (spec.default, None)
+        out[key] = (at_floor(spec, row.value), row.org_id) if row else (spec.default, None)
     return out
 
 
@@ -91,7 +123,7 @@ def _settings_at(org, keys):
     depth = {unit_id: i for i, unit_id in enumerate(ids)}
     out = {key: spec.default for key, spec in specs.items()}
     for row in sorted(rows, key=lambda r: depth[r.org_id]):  # the nearest unit is applied last
-        out[row.key] = row.value
+        out[row.key] = at_floor(specs[row.key], row.value)
     return out
 
 
@@ -109,7 +141,12 @@ def coerce(spec, raw):
     if spec.choices and value not in spec.choices:
         raise SettingError(_("%(label)s must be one of: %(choices)s", label=spec.label,
                              choices=", ".join(map(str, spec.choices))))
-    if spec.floor is not None and value < spec.floor:
+    if _statutory_items(spec) is not None:
+        missing = _missing_items(spec, value)
+        if missing:
+            raise SettingError(_("%(label)s must keep every statutory item; missing: %(missing)s. "
+                                 "You may add items, not remove these.", label=spec.label, missing="、".join(missing)))
+    elif spec.floor is not None and value < spec.floor:
         raise SettingError(_("%(label)s may not be below %(floor)s (statutory minimum).",
                              label=spec.label, floor=spec.floor))
     if spec.ceiling is not None and value > spec.ceiling:

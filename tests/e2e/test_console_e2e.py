@@ -14,10 +14,18 @@ def _toggle_form(page, plugin, org):
 def _switch(tab, plugin, org, on):
     tab.goto("/console/plugins")
     form = _toggle_form(tab.page, plugin, org)
-    currently_on = form.locator("input[name=enabled]").get_attribute("value") == "0"
-    if currently_on != on:
+    if _is_on(form) != on:
         form.locator("button").click()
         tab.page.wait_for_load_state()
+        if not on:  # switching off asks first, on a page that says what stops
+            assert "已经公开的内容仍然公开" in tab.page.inner_text("main")  # what was published stays public
+            tab.page.locator("main form button[type=submit]").click()
+            tab.page.wait_for_load_state()
+
+
+def _is_on(form):
+    """A module that is on offers "Switch off", which leads to the page that asks (a GET)."""
+    return form.get_attribute("method") == "get"
 
 
 def test_township_staff_switch_a_module_on_and_see_it_appear(tab):
@@ -27,7 +35,7 @@ def test_township_staff_switch_a_module_on_and_see_it_appear(tab):
     assert "section of 李家村" not in tab.page.inner_text("main")
 
     _switch(tab, "example", XIHU, True)
-    assert _toggle_form(tab.page, "example", XIHU).locator("input[name=enabled]").get_attribute("value") == "0"
+    assert _is_on(_toggle_form(tab.page, "example", XIHU))
     tab.goto(f"/o/{LIJIA}")
     assert "section of 李家村" in tab.page.inner_text("main")  # the village inherits
     tab.goto(f"/console/?org={XIHU}")

@@ -108,4 +108,5 @@ def take_objection(org, publication, text):
     """Takes only objections that ask for it, so the disclosure module keeps the others."""
     if not text.startswith("[example]"):
         return None
-    return Handover(f"EX-{publication.pub_id}", f"/example/{org.code}", "Example desk")
+    return Handover(f"EX-{publication.pub_id}", f"/example/{org.code}?new=1", "Example desk",
+                    follow_url=f"/example/{org.code}")
