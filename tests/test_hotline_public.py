@@ -5,7 +5,7 @@ import re
 
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plugins.hotline.models import Case
 from portal.extensions import db
@@ -201,8 +201,16 @@ def test_form_has_a_csrf_token_and_refuses_a_post_without_it(app_factory):
     assert 'name="csrf_token"' in html
     resp = client.post("/hotline/", data=FORM)
     assert resp.status_code == 400 and "expired" in resp.get_data(as_text=True)
+    assert client.post("/hotline/", data=dict(FORM, csrf_token="forged")).status_code == 400
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     assert client.post("/hotline/", data=dict(FORM, csrf_token=token)).status_code == 303
+    # a form shown again with its errors carries a token that files
+    again = client.post("/hotline/", data=dict(FORM, description="", csrf_token=token))
+    assert again.status_code == 400 and "Describe the matter." in again.get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', again.get_data(as_text=True)).group(1)
+    assert client.post("/hotline/", data=dict(FORM, csrf_token=token)).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Case.id))) == 2
 
 
 def test_filing_is_rate_limited_with_a_clear_page(app_factory):
