@@ -449,11 +449,11 @@ def bench_hotline(args):
         for name, runs in ours.items():
             o = max(runs)
             print(f"  {name}: best of {rounds} rounds {o[1]} cases filed in {o[2]:.1f} s = {o[0]:.1f}/s "
-                  f"(rounds: {', '.join(f'{r[0]:.0f}' for r in runs)}/s)")
+                  f"(rounds: {', '.join(f'{r[0]:.0f}' for r in runs)}/s; CPU ms a filing: {', '.join(f'{1000 * r[3] / max(r[1], 1):.2f}' for r in runs)})")
         print(f"  {len(failed)} failed requests {sorted(set(map(str, failed)))[:5]}"
               + (f"; worker {killed} SIGKILLed after 2 s" if killed else ""))
         print(f"  bare:   best of {rounds} rounds {b[1]} rows in {b[2]:.1f} s = {b[0]:.1f}/s "
-              f"(rounds: {', '.join(f'{r[0]:.0f}' for r in theirs)}/s)")
+              f"(rounds: {', '.join(f'{r[0]:.0f}' for r in theirs)}/s; CPU ms a row: {', '.join(f'{1000 * r[3] / max(r[1], 1):.2f}' for r in theirs)})")
         for name, runs in ours.items():
             o = max(runs)
             if not args.kill:
