@@ -193,7 +193,7 @@ def org_group():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def org_import(file):
-    """Import units from a CSV file (code,name,kind,parent_code); all or nothing."""
+    """Import units from a CSV file (code,name,kind,parent_code[,established_on]); all or nothing."""
     from . import audit
     from .orgs.services import ImportErrors, import_csv
 

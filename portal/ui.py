@@ -1,6 +1,8 @@
-"""What console_menu, dashboard_widgets and public_sections return: plain data for templates."""
+"""What console_menu, dashboard_widgets and public_sections return, and what pages hand their templates:
+plain data for templates."""
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -50,3 +52,14 @@ class Handover:
     def __post_init__(self):
         if not self.follow_url:
             object.__setattr__(self, "follow_url", self.url)  # frozen: set once, here
+
+
+class Problem(NamedTuple):
+    """A filter value that was not understood: its field, what was wrong with it, and what is shown instead.
+
+    A page shows something else in its place, and says so (console/_forms.html: invalid, filter_errors).
+    """
+
+    field: str
+    message: str
+    instead: str

@@ -101,6 +101,75 @@ def test_rename_and_recode(app, client, tree, login_as):
         assert unit("371402101209").name == "王庄新村"
 
 
+def test_a_new_unit_gets_the_date_it_was_established_and_the_page_shows_it(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    form = client.get(f"/console/orgs/{TOWN_A}").get_data(as_text=True)
+    assert '<label for="child-established_on">Established on (设立日期)</label>' in form
+    assert "Leave it empty if it existed before the records began." in form
+    resp = client.post(f"/console/orgs/{TOWN_A}/children",
+                       data={"child-kind": "village", "child-name": "新村", "child-code": "371402101203",
+                             "child-established_on": "2026-06-15"})
+    assert resp.status_code == 302
+    page = client.get("/console/orgs/371402101203").get_data(as_text=True)
+    assert re.search(r'<dt>Established on \(设立日期\)</dt><dd class="date">2026-06-15</dd>', page)
+    old = client.get(f"/console/orgs/{VILLAGE_A1}").get_data(as_text=True)  # no date: nothing to show
+    assert "<dt>Established on" not in old
+    with app.app_context():
+        assert unit("371402101203").established_on.isoformat() == "2026-06-15"
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "org.create"))
+        assert event.detail["established_on"] == "2026-06-15"
+
+
+def test_a_date_in_the_future_is_refused_and_changes_nothing(app, client, tree, login_as):
+    from datetime import timedelta
+
+    from portal.timeutil import local_today
+
+    login_as("township_admin", TOWN_A)
+    tomorrow = (local_today() + timedelta(days=1)).isoformat()
+    before = _count_units(app)
+    resp = client.post(f"/console/orgs/{TOWN_A}/children",
+                       data={"child-kind": "village", "child-name": "新村", "child-code": "371402101203",
+                             "child-established_on": tomorrow})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 422 and _count_units(app) == before
+    assert re.search(r'<ul class="errors" id="child-established_on-error"><li>' + tomorrow +
+                     r" is in the future: give the date the unit was set up, or leave it empty.</li>", html)
+    edit = client.post(f"/console/orgs/{VILLAGE_A2}/rename",
+                       data={"rename-name": "王庄村", "rename-code": VILLAGE_A2, "rename-established_on": tomorrow})
+    assert edit.status_code == 422 and "is in the future" in edit.get_data(as_text=True)
+    bad = client.post(f"/console/orgs/{VILLAGE_A2}/rename",
+                      data={"rename-name": "王庄村", "rename-code": VILLAGE_A2, "rename-established_on": "2026-02-30"})
+    assert bad.status_code == 422 and 'id="rename-established_on-error"' in bad.get_data(as_text=True)
+    with app.app_context():
+        assert unit(VILLAGE_A2).established_on is None
+        assert not db.session.scalar(select(func.count()).select_from(AuditEvent)
+                                     .where(AuditEvent.action.in_(("org.create", "org.establish"))))
+
+
+def test_the_date_established_is_set_changed_and_cleared_on_the_unit_and_audited(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    resp = client.post(f"/console/orgs/{VILLAGE_A2}/rename",
+                       data={"rename-name": "王庄村", "rename-code": VILLAGE_A2, "rename-established_on": "2026-06-15"})
+    assert resp.status_code == 302
+    page = client.get(f"/console/orgs/{VILLAGE_A2}").get_data(as_text=True)
+    assert '<dd class="date">2026-06-15</dd>' in page
+    assert re.search(r'<input[^>]*id="rename-established_on"[^>]*value="2026-06-15"', page)  # to change it
+    client.post(f"/console/orgs/{VILLAGE_A2}/rename",
+                data={"rename-name": "王庄村", "rename-code": VILLAGE_A2, "rename-established_on": ""})
+    assert "<dt>Established on" not in client.get(f"/console/orgs/{VILLAGE_A2}").get_data(as_text=True)
+    with app.app_context():
+        assert unit(VILLAGE_A2).established_on is None
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "OrgUnit")
+                                    .order_by(AuditEvent.id)).all()
+        # the name and code stayed as they were: no rename is recorded, only the dates
+        assert [(e.action, e.detail) for e in events] == [
+            ("org.establish", {"old": None, "new": "2026-06-15"}),
+            ("org.establish", {"old": "2026-06-15", "new": None})]
+    audit_page = client.get("/console/audit").get_data(as_text=True)
+    assert "Changed the date a unit was established" in audit_page
+
+
 def test_move_within_scope_and_cycle_refused(app, client, tree, login_as):
     login_as("township_admin", TOWN_A)
     area = client.post(f"/console/orgs/{TOWN_A}/children",
@@ -283,6 +352,27 @@ def test_import_outside_scope_is_refused_whole(app, client, tree, login_as):
     assert _count_units(app) == before
     with app.app_context():
         assert unit(VILLAGE_B1).name == "李家村"
+
+
+def test_import_reads_established_on_and_a_bad_date_refuses_the_whole_file(app, client, tree, login_as):
+    login_as("township_admin", TOWN_A)
+    page = client.get("/console/orgs/import").get_data(as_text=True)
+    assert "An optional column established_on gives the date a unit was set up" in page
+    before = _count_units(app)
+    bad = _upload(client, "code,name,kind,parent_code,established_on\n"
+                          f"371402101204,赵庄村,village,{TOWN_A},2026-06-15\n"
+                          f"{VILLAGE_A2},王庄新村,village,{TOWN_A},2026-06-31\n")
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "Nothing was imported" in html
+    assert ("<li>Line 3, established_on: “2026-06-31” is not a date such as 2026-06-15 (year-month-day).</li>"
+            in html)
+    assert _count_units(app) == before
+    with app.app_context():
+        assert unit(VILLAGE_A2).name == "王庄村"
+    good = _upload(client, "code,name,kind,parent_code,established_on\n"
+                           f"371402101204,赵庄村,village,{TOWN_A},2026-06-15\n")
+    assert good.status_code == 302
+    assert '<dd class="date">2026-06-15</dd>' in client.get("/console/orgs/371402101204").get_data(as_text=True)
 
 
 def test_import_without_file_or_with_garbage(client, tree, login_as):

@@ -141,6 +141,33 @@ def test_village_record_counts(setup):
     assert c["rate"] == 50
 
 
+def test_a_village_owes_nothing_for_the_periods_that_ended_before_it_was_established(setup):
+    """导子村 was set up on 2026-06-15: January to May and the first quarter are not yet established (未设立),
+    outside the counts and the rate; June and the second quarter, which end after that day, are due."""
+    village, other = unit(VILLAGE_A1), unit(VILLAGE_A2)
+    village.established_on = dt.date(2026, 6, 15)
+    publish(VILLAGE_A1, "finance", "2026-06", local(2026, 7, 8), "2026-06")
+    publish(VILLAGE_A1, "finance", "2026-04", local(2026, 7, 8), "2026-04")  # a statement of before, still linked
+    months = [f"2026-{m:02d}" for m in range(1, 10)]
+    rows = compliance.calendar([village, other], months, dt.date(2026, 11, 22))
+    mine = [r for r in rows if r.village is village]
+    assert statuses(mine, "finance") == {
+        **{f"2026-{m:02d}": "not_established" for m in range(1, 6)},
+        "2026-06": "on_time", "2026-07": "missing", "2026-08": "missing", "2026-09": "missing"}
+    assert statuses(mine, "general") == {"2026-Q1": "not_established", "2026-Q2": "missing", "2026-Q3": "missing"}
+    april = next(r for r in mine if r.period == "2026-04")
+    assert april.status_label == "Not yet established" and april.published_on == dt.date(2026, 7, 8) and april.pub_id
+    c = compliance.counts(mine)
+    assert (c["on_time"], c["late"], c["missing"], c["not_due"], c["not_established"]) == (1, 0, 5, 0, 6)
+    assert c["due"] == 6 and c["rate"] == 17
+    # a village with no date existed before the records began: every month of it is owed
+    assert set(statuses([r for r in rows if r.village is other], "finance").values()) == {"missing"}
+    record = compliance.village_record(village, 2026, today=dt.date(2026, 11, 22))["counts"]
+    assert record["not_established"] == 6 and record["due"] == 5 + 2  # June–October statements; Q2 and Q3
+    # its clerk's to-do list asks for no statement of January to May, nor for the first quarter
+    assert [r.period for r in compliance.due(village, dt.date(2026, 7, 1))] == ["2026-Q2"]  # June's is published
+
+
 def test_a_new_drafts_period_is_the_last_one_that_has_ended_at_the_required_frequency(setup):
     village = unit(VILLAGE_A1)
     assert compliance.last_period(village, "finance", today=dt.date(2026, 12, 1)) == "2026-11"
@@ -281,3 +308,55 @@ def test_the_messages_are_in_chinese_on_a_chinese_page(officer):
     assert _field_error(html, "f-status") == "状态：“overdue”不是可选的状态。已改为显示全部状态。"
     html = officer("from=2026-13&lang=en").get_data(as_text=True)
     assert "is not a month" in _field_error(html, "f-from")
+
+
+def test_the_page_its_downloads_and_the_dashboard_tile_agree_on_a_village_established_mid_range(
+        app, client, tree, login_as):
+    """导子村 set up five months ago: the tile's missing count, the page's and the downloads' all leave out
+    the months before it, which the page and the downloads show as not yet established (未设立)."""
+    import io
+    import re
+
+    from openpyxl import load_workbook
+
+    from portal.extensions import db
+
+    with app.app_context():
+        app.extensions["portal"].set_enabled("disclosure", unit(TOWN_A), True)
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+
+    def numbers():
+        """(tile: missing, page: missing, page: not established, the page's query) over the tile's months."""
+        dash = client.get(f"/console/?org={TOWN_A}").get_data(as_text=True)
+        tile = re.search(r"missing <strong>(\d+)</strong>", dash)
+        link = re.search(r'href="/console/disclosure/compliance\?([^"]*from=[^"]*)"', dash)
+        query = link.group(1).replace("&amp;", "&")
+        page = client.get(f"/console/disclosure/compliance?{query}").get_data(as_text=True)
+        missing = re.search(r"Missing: <strong>(\d+)</strong>", page)
+        not_established = re.search(r"Not yet established: (\d+)", page)
+        return (int(tile.group(1)), int(missing.group(1)), int(not_established.group(1)) if not_established else 0,
+                query, page)
+
+    tile_before, page_before, none_before, _query, _page = numbers()
+    assert tile_before == page_before and none_before == 0
+    established = compliance.shift_month(local_today().strftime("%Y-%m"), -5) + "-01"
+    with app.app_context():
+        unit(VILLAGE_A1).established_on = dt.date.fromisoformat(established)
+        db.session.commit()
+    tile_after, page_after, not_established, query, page = numbers()
+    assert not_established > 0 and page_after == page_before - not_established
+    assert tile_after == page_after
+    rows = re.findall(r'<tr><td>[^<]*</td><td>([^<]+)</td><td class="date">([^<]+)</td>(?:(?!</tr>).)*?'
+                      r'<span class="badge status-(\w+)">([^<]+)</span>', page, re.S)
+    shown = [(period, label) for village, period, status, label in rows if status == "not_established"]
+    assert len(shown) == not_established and {label for _p, label in shown} == {"Not yet established"}
+    assert {village for village, _p, status, _l in rows if status == "not_established"} == {"导子村"}
+    assert all(compliance.period_end(period).isoformat() < established for period, _label in shown)
+    text = client.get(f"/console/disclosure/compliance?{query}&format=csv").data.decode("utf-8-sig")
+    assert len([line for line in text.splitlines() if ",Not yet established," in line]) == not_established
+    sheet = load_workbook(io.BytesIO(client.get(f"/console/disclosure/compliance?{query}&format=xlsx").data)).active
+    assert [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)].count("Not yet established") == \
+        not_established
+    chinese = client.get(f"/console/disclosure/compliance?{query}&lang=zh_Hans_CN").get_data(as_text=True)
+    assert '<span class="badge status-not_established">未设立</span>' in chinese

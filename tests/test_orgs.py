@@ -273,6 +273,47 @@ def test_import_lists_every_bad_line_in_order(ctx):
     assert _count() == 0
 
 
+def test_import_reads_the_date_each_unit_was_established(ctx, tree):
+    """The optional column established_on: a new unit gets its date, an existing one a new date; an empty
+    cell is a unit that existed before the records began, or leaves an existing unit's date as it is."""
+    import datetime as dt
+
+    unit(VILLAGE_A2).established_on = dt.date(2019, 3, 1)
+    db.session.commit()
+    data = ("code,name,kind,parent_code,established_on\n"
+            f"371402101204,赵庄村,village,{TOWN_A},2026-06-15\n"
+            "zz-dzb,赵庄村党支部,party_branch,371402101204,\n"
+            f"{VILLAGE_A1},导子村,village,{TOWN_A},2020-01-01\n"
+            f"{VILLAGE_A2},王庄村,village,{TOWN_A},\n")
+    assert import_csv(data) == (2, 1)  # 导子村 has a date now; 王庄村 is as it was
+    db.session.commit()
+    db.session.expire_all()
+    assert unit("371402101204").established_on == dt.date(2026, 6, 15)
+    assert unit("zz-dzb").established_on is None
+    assert unit(VILLAGE_A1).established_on == dt.date(2020, 1, 1)
+    assert unit(VILLAGE_A2).established_on == dt.date(2019, 3, 1)
+    assert import_csv(data) == (0, 0)  # the same file again changes nothing
+
+
+@pytest.mark.parametrize("cell, message", [
+    ("2026-13-01", "“2026-13-01” is not a date such as 2026-06-15 (year-month-day)."),
+    ("15.06.2026", "“15.06.2026” is not a date such as 2026-06-15 (year-month-day)."),
+    ("20260615", "“20260615” is not a date such as 2026-06-15 (year-month-day)."),
+    ("2099-01-01", "2099-01-01 is in the future: give the date the unit was set up, or leave it empty."),
+])
+def test_import_refuses_the_whole_file_for_a_bad_date_and_names_its_line(ctx, tree, cell, message):
+    before = {u.code: (u.name, u.established_on) for u in db.session.scalars(select(OrgUnit))}
+    data = ("code,name,kind,parent_code,established_on\n"
+            f"371402101204,赵庄村,village,{TOWN_A},2026-06-15\n"
+            f"{VILLAGE_A1},导子新村,village,{TOWN_A},2020-01-01\n"
+            f"371402101205,钱庄村,village,{TOWN_A},{cell}\n")
+    with pytest.raises(ImportErrors) as info:
+        import_csv(data)
+    db.session.rollback()
+    assert info.value.errors == [f"Line 4, established_on: {message}"]
+    assert {u.code: (u.name, u.established_on) for u in db.session.scalars(select(OrgUnit))} == before
+
+
 # --- settings ---------------------------------------------------------------------------
 
 def test_settings_are_inherited_and_effective_settings_say_where(ctx, tree):

@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, append-only guards included."""
 
+import datetime as dt
 import pprint
 
 import pytest
@@ -35,7 +36,7 @@ def test_every_model_table_exists_with_the_alembic_version(app):
         assert set(db.metadata.tables) <= tables
         heads = {r[0] for r in db.session.execute(text("SELECT version_num FROM alembic_version"))}
         # the core branch is at its own head; each plugin's branch at its own
-        assert "core_0007" in heads and "core_0001" not in heads
+        assert "core_0008" in heads and "core_0001" not in heads
 
 
 @pytest.mark.parametrize("sql", [
@@ -88,6 +89,36 @@ def test_upgrading_indexes_what_the_ledger_already_holds(tmp_path):
         init_database()
         found = services.search_publications(services.search_terms("修路 硬化"))
         assert [pub.title for pub in found.items] == ["村道修路工程公示"]
+        db.engine.dispose()
+
+
+@pytest.mark.skipif(USE_PG, reason="needs an empty database; SQLite makes one cheaply")
+def test_upgrading_leaves_every_unit_there_is_without_an_establishment_date(tmp_path):
+    """core_0008 adds OrgUnit.established_on; the units already there existed before the records began,
+    whenever their rows were written."""
+    from flask_migrate import downgrade, upgrade
+
+    from portal.orgs.models import OrgUnit
+
+    app = make_app(tmp_path, "sqlite:///" + str(tmp_path / "old.db"))
+    with app.test_request_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="core@core_0007")
+        db.session.execute(text("INSERT INTO org_unit (id, kind, name, code, path, depth, created_at) "
+                                "VALUES (1, 'village', '导子村', '1', '/1/', 0, '2026-10-01 00:00:00')"))
+        db.session.commit()
+        init_database()
+        village = db.session.get(OrgUnit, 1)
+        assert village.established_on is None and village.existed_on(dt.date(2000, 1, 1))
+        village.established_on = dt.date(2026, 6, 15)
+        db.session.commit()
+        db.session.expire_all()
+        assert db.session.get(OrgUnit, 1).established_on == dt.date(2026, 6, 15)
+        db.session.remove()
+        downgrade(directory=directory, revision="core_0007")
+        columns = {c["name"] for c in inspect(db.engine).get_columns("org_unit")}
+        assert "established_on" not in columns and "created_at" in columns
+        assert db.session.execute(text("SELECT name FROM org_unit")).scalar() == "导子村"
         db.engine.dispose()
 
 

@@ -92,3 +92,33 @@ def test_a_village_page_names_its_own_branch(officer, login_as, client):
     html = client.get(f"/console/training/{VILLAGE_A1}/compliance?year=2026&branch=x").get_data(as_text=True)
     assert _field_error(html, "f-branch").startswith("Party branch: 导子村 has no party branch with the code “x”.")
     assert f'<option value="{BRANCH}"' in html.split('id="f-branch"')[1].split("</select>")[0]
+
+
+def test_a_branch_set_up_this_year_owes_no_meeting_of_the_months_before(app, officer, client):
+    """导子村党支部 set up on 2026-06-15: the page lists no meeting of a period that ended before it, for the
+    branch or its party group, and its count says the same; the workbook too."""
+    from datetime import date
+
+    from portal.extensions import db
+    from tests.helpers import unit
+
+    def shown(query):
+        html = officer(query).get_data(as_text=True)
+        count = int(re.search(r'<span class="training-count">(\d+)</span> meetings not held', html).group(1))
+        return count, _gap_rows(html)
+
+    before, rows_before = shown("?year=2026&type=committee_meeting")
+    assert "2026-01" in {p for _u, _t, p in rows_before}
+    with app.app_context():
+        unit(BRANCH).established_on = date(2026, 6, 15)
+        db.session.commit()
+    after, rows = shown("?year=2026&type=committee_meeting")
+    months = {p for _u, _t, p in rows}
+    assert months and min(months) == "2026-06"  # June ends after the branch was set up: it is owed
+    assert len(rows_before) - len(rows) == 5 and before - after > 5  # January to May; the other types too
+    group_rows = _gap_rows(officer("?year=2026&type=group_meeting").get_data(as_text=True))
+    assert group_rows and min(p for _u, _t, p in group_rows) == "2026-06"  # a group is no older than its branch
+    sheet = load_workbook(io.BytesIO(client.get(f"/console/training/{TOWN_A}/compliance.xlsx?year=2026").data)).active
+    periods = [row[4] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] == "Meeting not held"]
+    assert "2026-Q2" in periods and "2026-Q1" not in periods and min(p for p in periods if "Q" not in p) == "2026-06"
+    assert len(periods) == after

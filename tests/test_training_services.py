@@ -261,6 +261,28 @@ def test_meetings_to_hold_are_those_of_the_running_period_not_yet_held(people):
                                                  for g in compliance.meeting_gaps(unit(VILLAGE_A1), 2026, today)}
 
 
+def test_a_branch_and_its_groups_owe_no_meeting_for_periods_that_ended_before_they_were_established(people):
+    """导子村党支部 set up on 2026-06-15, its first party group (no date of its own) with it; a second group
+    set up on 2026-09-01: nothing before those days counts as not held."""
+    from portal.orgs.services import create_unit
+
+    unit(BRANCH).established_on = date(2026, 6, 15)
+    create_unit("party_group", "第二党小组", VILLAGE_A1 + "-dxz2", unit(BRANCH), established_on=date(2026, 9, 1))
+    db.session.commit()
+    gaps = {(g["unit"].code, g["type"], g["period"].label)
+            for g in compliance.meeting_gaps(unit(TOWN_A), 2026, date(2026, 11, 20))}
+    branch = {(t, p) for u, t, p in gaps if u == BRANCH}
+    assert {p for t, p in branch if t == "committee_meeting"} == {f"2026-{m:02d}" for m in range(6, 11)}
+    assert {p for t, p in branch if t == "branch_meeting"} == {"2026-Q2", "2026-Q3"}  # Q2 ends after it was set up
+    assert {p for u, t, p in gaps if u == GROUP} == {f"2026-{m:02d}" for m in range(6, 11)}  # no older than its branch
+    assert {p for u, t, p in gaps if u == VILLAGE_A1 + "-dxz2"} == {"2026-09", "2026-10"}
+    # the year before it was set up owes nothing at all; a year that ends after that day is owed
+    assert compliance.meeting_gaps(unit(TOWN_A), 2025, date(2026, 11, 20)) == []
+    yearly = {g["type"] for g in compliance.meeting_gaps(unit(TOWN_A), 2026, date(2027, 1, 5))
+              if g["unit"].code == BRANCH and g["period"].label == "2026"}
+    assert yearly == {"life_meeting", "democratic_review"}
+
+
 def test_the_yearly_life_meeting_and_democratic_review(people):
     """组织生活会 and 民主评议党员 at least once a year (条例 §17–18): a year without them is a gap."""
     make_session(type="life_meeting", start=(2025, 1, 18, 14, 0), end=(2025, 1, 18, 17, 0), hours=3)

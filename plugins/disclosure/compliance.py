@@ -8,6 +8,8 @@ Rules (DOMAIN.md, 村民委员会组织法 §30; settings per township):
 A requirement is on_time when first published on or before its due date (local date), late when
 published after it, missing when the due date has passed with nothing published, not_due otherwise.
 Only the first publication counts for timeliness: a later correction does not make it late.
+Nothing is required of a village for a period that ended before it was established
+(OrgUnit.established_on): such a period is not_established (未设立), outside the counts of what was due.
 """
 
 import calendar as _calendar
@@ -28,9 +30,10 @@ from .models import LedgerPeriod
 DEFAULTS = {"disclosure.fixed_day": 10, "disclosure.finance_frequency": "monthly",
             "disclosure.general_frequency": "quarterly"}
 
-STATUSES = ("on_time", "late", "missing", "not_due")
+STATUSES = ("on_time", "late", "missing", "not_due", "not_established")
 DUE_AHEAD_DAYS = 31  # a clerk's to-do list shows what falls due within a month
-STATUS_LABELS = {"on_time": _l("On time"), "late": _l("Late"), "missing": _l("Missing"), "not_due": _l("Not yet due")}
+STATUS_LABELS = {"on_time": _l("On time"), "late": _l("Late"), "missing": _l("Missing"), "not_due": _l("Not yet due"),
+                 "not_established": _l("Not yet established")}
 REQUIREMENT_LABELS = {"finance": _l("Finance statement (财务)"), "general": _l("Village affairs (村务)")}
 # Which payload category satisfies which requirement.
 REQUIREMENT_CATEGORY = {"finance": "finance", "general": "village"}
@@ -105,6 +108,13 @@ def due_date(period, fixed_day):
     year, mon = (year + 1, 1) if mon == 12 else (year, mon + 1)
     day = max(1, min(int(fixed_day), _calendar.monthrange(year, mon)[1]))
     return dt.date(year, mon, day)
+
+
+@functools.lru_cache(maxsize=4096)
+def period_end(period):
+    """The last day of `period` (a month or a quarter)."""
+    year, mon = parse_month(months_of(period)[-1])
+    return dt.date(year, mon, _calendar.monthrange(year, mon)[1])
 
 
 def periods_for(frequency, months):
@@ -217,7 +227,11 @@ def calendar(villages, periods, today=None):
             for period in periods_of[frequency]:
                 due = due_date(period, fixed_day)
                 match = min((earliest[k] for k in _wanted(requirement, period) if k in earliest), default=None)
-                if match:
+                if not village.existed_on(period_end(period)):
+                    # a village set up in June owed nothing for May; what it published anyway is still linked
+                    on, pub_id = match or (None, None)
+                    rows.append(Row(village, period, requirement, "not_established", due, on, pub_id))
+                elif match:
                     on, pub_id = match
                     status = "on_time" if on <= due else "late"
                     rows.append(Row(village, period, requirement, status, due, on, pub_id))
@@ -227,7 +241,8 @@ def calendar(villages, periods, today=None):
 
 
 def counts(rows):
-    """{status: number} for every status, and the on-time rate (%) of the requirements already due."""
+    """{status: number} for every status, and the on-time rate (%) of the requirements already due (neither
+    not_due nor not_established)."""
     out = {s: 0 for s in STATUSES}
     for row in rows:
         out[row.status] += 1

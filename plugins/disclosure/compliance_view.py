@@ -5,7 +5,6 @@ chooses the villages and months a township or county officer asked for.
 """
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from flask import Response, abort, flash, request
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from portal.extensions import db
 from portal.orgs import OrgUnit
 from portal.tabular import write_csv, write_xlsx
 from portal.timeutil import local_today
+from portal.ui import Problem
 
 from . import compliance
 from .finance import shift_month
@@ -40,14 +40,6 @@ def _month(text):
 def _quoted(value):
     """A typed value as a message quotes it: at most a code's length."""
     return value if len(value) <= CODE_MAX else value[:CODE_MAX] + "…"
-
-
-class Problem(NamedTuple):
-    """A filter value that was not understood: its field, what was wrong with it, and what is shown instead."""
-
-    field: str
-    message: str
-    instead: str
 
 
 @dataclass

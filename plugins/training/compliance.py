@@ -2,6 +2,8 @@
 
 Everything here is computed from sessions, attendance and the core org tree for a unit's
 subtree and a year; the console shows it as tiles, tables and a chart and exports it.
+A branch or party group owes no meeting for a period that ended before it was established
+(OrgUnit.established_on).
 """
 
 from dataclasses import dataclass
@@ -138,6 +140,10 @@ def _not_held(org, year, periods_for):
                     continue
                 dates = held.get((unit.id, type_), [])
                 for period in periods_of[frequency]:
+                    # a party group is no older than its branch: a new branch's groups, imported without
+                    # a date of their own, owe nothing before it either
+                    if not (unit.existed_on(period.last) and branch.existed_on(period.last)):
+                        continue
                     if not any(period.first <= d <= period.last for d in dates):
                         gaps.append({"branch": branch, "unit": unit, "type": type_, "type_label": TYPE_LABELS[type_],
                                      "frequency": frequency, "period": period})

@@ -2,7 +2,6 @@
 
 import re
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +15,7 @@ from portal.extensions import db
 from portal.orgs.models import OrgUnit, Person, Position
 from portal.tabular import write_xlsx
 from portal.timeutil import local_today, to_local
+from portal.ui import Problem
 from portal.uploads import StoredFile, UploadError, save_upload, send_upload
 from portal.web import page_number
 
@@ -44,14 +44,6 @@ def _session(org, session_id):
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a year outside is a typing error
 
 
-class Problem(NamedTuple):
-    """A filter value that was not understood: its field, what was wrong with it, and what is shown instead."""
-
-    field: str
-    message: str
-    instead: str
-
-
 def _year_asked():
     """(year, Problem or None): ?year= when it is a year from FIRST_YEAR to LAST_YEAR; else this year, and
     the Problem that says so."""
@@ -66,10 +58,6 @@ def _year_asked():
                               _("Showing %(year)d instead.", year=this_year))
 
 
-def _year():
-    return _year_asked()[0]
-
-
 def _user():
     return current_user._get_current_object()
 
@@ -81,7 +69,7 @@ def _user():
 def index(code):
     """Sessions organized at the unit and below, filtered by year and type."""
     org = _unit(code, "training.view")
-    year = _year()
+    year, problem = _year_asked()
     type_ = request.args.get("type", "")
     type_ = type_ if type_ in TYPE_LABELS else ""
     page = db.paginate(services.sessions_in(org, year, type_ or None), page=page_number(), per_page=50,
@@ -90,8 +78,9 @@ def index(code):
     # the button leads to the session form, which needs a unit here that holds sessions; a committee has none
     may_record = can(current_user, "training.record", org)
     organizes = services.organizes_sessions(org)
-    return render_console("training/index.html", org=org, page=page, year=year, type_=type_, types=SESSION_TYPES,
-                          counts=counts, can_record=may_record and organizes, holds_none=may_record and not organizes)
+    return render_console("training/index.html", org=org, page=page, year=year, year_problem=problem, type_=type_,
+                          types=SESSION_TYPES, counts=counts, can_record=may_record and organizes,
+                          holds_none=may_record and not organizes)
 
 
 def _fill_choices(form, org):
@@ -286,9 +275,9 @@ MEMBERS_PER_PAGE = 100
 def members(code):
     """Party members and cadres at the unit and below: sessions and hours this year, against the requirement."""
     org = _unit(code, "training.view")
-    year = _year()
+    year, problem = _year_asked()
     rows = page_of(records.member_hours(org, year, local_today()), MEMBERS_PER_PAGE)
-    return render_console("training/members.html", org=org, rows=rows, year=year)
+    return render_console("training/members.html", org=org, rows=rows, year=year, year_problem=problem)
 
 
 @bp.route("/<code>/people/<int:person_id>")

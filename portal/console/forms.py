@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..accounts.services import MIN_PASSWORD_LENGTH, AccountError, check_password
 from ..forms import TextAreaField
 from ..orgs.models import POSITION_TITLES
+from ..orgs.services import OrgError, check_established_on
 
 try:  # WTForms 3.3+ wants SelectChoice objects; older versions take (value, label) pairs
     from wtforms.fields.choices import SelectChoice
@@ -27,20 +28,40 @@ def choices(pairs):
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
+def _not_in_the_future(form, field):
+    # the rule is the org tree's (an import checks it too); here its message lands on the field
+    try:
+        check_established_on(field.data)
+    except OrgError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class EstablishedOnField(DateField):
+    """The date a unit was established: optional, never in the future."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            _l("Established on (设立日期)"), validators=[Optional(), _not_in_the_future],
+            description=_l("When the unit was set up. Nothing (disclosures, meetings) is required of it for the "
+                           "months before. Leave it empty if it existed before the records began."), **kwargs)
+
+
 class UnitForm(FlaskForm):
-    """A new child unit: kind (only those allowed here), name and code."""
+    """A new child unit: kind (only those allowed here), name, code and when it was established."""
 
     kind = SelectField(_l("Kind"), validators=[DataRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)],
                        description=_l("12-digit statistical division code for counties, townships and villages"))
+    established_on = EstablishedOnField()
 
 
 class RenameForm(FlaskForm):
-    """A unit's new name and code."""
+    """A unit's new name and code, and when it was established."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=40)])
+    established_on = EstablishedOnField()
 
 
 class MoveForm(FlaskForm):
@@ -85,7 +106,7 @@ class SettingForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV file of units."""
 
-    file = FileField(_l("CSV file (columns code, name, kind, parent_code; UTF-8)"),
+    file = FileField(_l("CSV file (columns code, name, kind, parent_code, and if known established_on; UTF-8)"),
                      validators=[FileRequired(_l("Choose a file."))])
 
 

@@ -11,7 +11,7 @@ from ..accounts.models import Grant
 from ..extensions import db
 from ..orgs.models import POSITION_TITLES, OrgUnit, Person, Position
 from ..orgs.services import (ImportErrors, OrgError, add_position, create_unit, end_position, move_unit,
-                             rename_unit)
+                             rename_unit, set_established_on)
 from ..orgs.settings import SettingError, effective_settings, set_setting, setting_specs
 from ..timeutil import local_today
 from . import services
@@ -48,8 +48,12 @@ def _setting_form():
 def _rename_form(unit):
     form = RenameForm(prefix="rename")
     if request.method == "GET":
-        form.name.data, form.code.data = unit.name, unit.code
+        form.name.data, form.code.data, form.established_on.data = unit.name, unit.code, unit.established_on
     return form
+
+
+def _iso(day):
+    return day.isoformat() if day else None
 
 
 def _detail(unit, status=200, **forms):
@@ -104,8 +108,12 @@ def org_create_child(code):
     form = _unit_form(unit)
     if form.validate_on_submit():
         try:
-            child = create_unit(form.kind.data, form.name.data, form.code.data, unit)
-            audit.record("org.create", obj=child, org=child, detail={"code": child.code, "parent": unit.code})
+            child = create_unit(form.kind.data, form.name.data, form.code.data, unit,
+                                established_on=form.established_on.data)
+            detail = {"code": child.code, "parent": unit.code}
+            if child.established_on:
+                detail["established_on"] = child.established_on.isoformat()
+            audit.record("org.create", obj=child, org=child, detail=detail)
         except OrgError as exc:
             db.session.rollback()
             form.code.errors.append(str(exc))
@@ -119,14 +127,19 @@ def org_create_child(code):
 @bp.route("/orgs/<code>/rename", methods=["POST"])
 @permission_required("org.manage")
 def org_rename(code):
-    """Change a unit's name and code."""
+    """Change a unit's name, code and the date it was established."""
     unit = org_or_404(code, "org.manage")
     form = _rename_form(unit)
     if form.validate_on_submit():
-        old = (unit.name, unit.code)
+        old, old_established = (unit.name, unit.code), unit.established_on
         try:
             rename_unit(unit, form.name.data, form.code.data)
-            audit.record("org.rename", obj=unit, org=unit, detail={"old": list(old), "new": [unit.name, unit.code]})
+            set_established_on(unit, form.established_on.data)
+            if (unit.name, unit.code) != old:
+                audit.record("org.rename", obj=unit, org=unit, detail={"old": list(old), "new": [unit.name, unit.code]})
+            if unit.established_on != old_established:
+                audit.record("org.establish", obj=unit, org=unit,
+                             detail={"old": _iso(old_established), "new": _iso(unit.established_on)})
         except OrgError as exc:
             db.session.rollback()
             unit = org_or_404(code, "org.manage")

@@ -25,6 +25,10 @@ class OrgUnit(db.Model):
     path: Mapped[str] = mapped_column(String(400), index=True, default="")
     depth: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[object] = mapped_column(db.DateTime, default=utcnow)
+    # When the unit came into being (a village set up in 2026-06): nothing is required of it before.
+    # Empty: it existed before the records began. created_at cannot stand in: it is when the row was
+    # written, and an import stamps every unit with the day of the import.
+    established_on: Mapped[date | None] = mapped_column(db.Date)
 
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["OrgUnit"]] = relationship(
@@ -74,6 +78,10 @@ class OrgUnit(db.Model):
         units = [found[i] for i in ids if i in found]
         self.__dict__["_ancestors_of_path"] = (self.path, units)
         return list(units)
+
+    def existed_on(self, day):
+        """True when the unit had been established by `day`; one with no date always had."""
+        return self.established_on is None or self.established_on <= day
 
     def is_within(self, other):
         """True when this unit is `other` or below it."""

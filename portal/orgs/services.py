@@ -3,15 +3,18 @@
 import csv
 import io
 import re
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from ..extensions import db
+from ..timeutil import local_today
 from .kinds import kind_for
 from .models import OrgUnit
 
 DIVISION_CODE = re.compile(r"^\d{12}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 LOCAL_CODE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
 
 
@@ -45,6 +48,32 @@ def check_parent(kind, parent):
         raise OrgError(_("A %(kind)s cannot stand under a %(parent)s.", kind=k.label, parent=parent.kind_label))
 
 
+def check_established_on(day, today=None):
+    """Raise OrgError when `day`, the date a unit was established, is after `today` (local); None (the
+    unit existed before the records began) is always right."""
+    today = today or local_today()
+    if day is not None and day > today:
+        raise OrgError(_("%(date)s is in the future: give the date the unit was set up, or leave it empty.",
+                         date=day.isoformat()))
+
+
+def _established_on_cell(text, today):
+    """The date of an import's established_on cell (YYYY-MM-DD), None when it is empty or the column is
+    left out; OrgError when it is no such date or in the future."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        # the pattern first: fromisoformat also takes 20260615 and 2026-W24, which a person did not mean
+        day = date.fromisoformat(text) if ISO_DATE.match(text) else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise OrgError(_("“%(value)s” is not a date such as 2026-06-15 (year-month-day).", value=text[:40]))
+    check_established_on(day, today)
+    return day
+
+
 def _code_taken(code, except_id=None):
     q = select(func.count()).select_from(OrgUnit).where(OrgUnit.code == code)
     if except_id:
@@ -52,17 +81,20 @@ def _code_taken(code, except_id=None):
     return db.session.scalar(q) > 0
 
 
-def create_unit(kind, name, code, parent=None):
-    """Create a unit under `parent` after checking kind, code and place; return it."""
+def create_unit(kind, name, code, parent=None, established_on=None):
+    """Create a unit under `parent` after checking kind, code, place and the date it was established
+    (None: before the records began); return it."""
     name = (name or "").strip()
     code = (code or "").strip()
     if not name:
         raise OrgError(_("A unit needs a name."))
     check_code(kind, code)
     check_parent(kind, parent)
+    check_established_on(established_on)
     if _code_taken(code):
         raise OrgError(_("Code %(code)s is already used by another unit.", code=code))
-    unit = OrgUnit(kind=kind, name=name, code=code, parent=parent, depth=(parent.depth + 1) if parent else 0)
+    unit = OrgUnit(kind=kind, name=name, code=code, parent=parent, depth=(parent.depth + 1) if parent else 0,
+                   established_on=established_on)
     db.session.add(unit)
     db.session.flush()  # the id is part of the path
     unit.path = (parent.path if parent else "/") + f"{unit.id}/"
@@ -79,6 +111,12 @@ def rename_unit(unit, name, code):
     if _code_taken(code, except_id=unit.id):
         raise OrgError(_("Code %(code)s is already used by another unit.", code=code))
     unit.name, unit.code = name, code
+
+
+def set_established_on(unit, day):
+    """Set the date `unit` was established (None: before the records began) after checking it."""
+    check_established_on(day)
+    unit.established_on = day
 
 
 def move_unit(unit, new_parent):
@@ -137,7 +175,10 @@ def _outside_scope(rows, existing, file_rows, may_place):
 
 
 def import_csv(data, may_place=None):
-    """Create or update units from CSV text (code,name,kind,parent_code); all or nothing.
+    """Create or update units from CSV text (code,name,kind,parent_code[,established_on]); all or nothing.
+
+    established_on (YYYY-MM-DD) is optional: a new unit without one existed before the records began;
+    an empty cell leaves an existing unit's date as it is (a file that does not know it erases nothing).
 
     `may_place(unit)`, when given, says whether the importer may create or change units at
     or below an existing `unit` (or, with None, create a root); a file reaching outside is
@@ -156,7 +197,7 @@ def import_csv(data, may_place=None):
     if missing:
         raise ImportErrors([_("Line 1: missing columns: %(cols)s", cols=", ".join(missing))])
 
-    rows, errors, seen = [], [], {}
+    rows, errors, seen, today = [], [], {}, local_today()
     for row in reader:
         # the reader's own count: blank lines and quoted newlines do not shift the numbers
         line = reader.line_num
@@ -172,6 +213,11 @@ def import_csv(data, may_place=None):
             check_code(row["kind"], row["code"])
         except OrgError as exc:
             errors.append(_("Line %(line)d: %(msg)s", line=line, msg=exc))
+            continue
+        try:
+            row["established_on"] = _established_on_cell(row.get("established_on"), today)
+        except OrgError as exc:
+            errors.append(_("Line %(line)d, established_on: %(msg)s", line=line, msg=exc))
             continue
         if row["code"] in seen:
             errors.append(_("Line %(line)d: code %(code)s appears again (first on line %(first)d).",
@@ -242,13 +288,16 @@ def import_csv(data, may_place=None):
             parent = existing.get(pc) if pc else None
             unit = existing.get(code)
             if unit is None:
-                unit = create_unit(row["kind"], row["name"], code, parent)
+                unit = create_unit(row["kind"], row["name"], code, parent, established_on=row["established_on"])
                 existing[code] = unit
                 created += 1
             else:
                 # a unit the file leaves as it is does not count as updated
                 changed = unit.name != row["name"]
                 unit.name = row["name"]
+                if row["established_on"] is not None and unit.established_on != row["established_on"]:
+                    unit.established_on = row["established_on"]
+                    changed = True
                 if unit.parent_id != (parent.id if parent else None):
                     move_unit(unit, parent)
                     changed = True
