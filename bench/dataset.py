@@ -151,7 +151,7 @@ def generate(scale, seed=7):
             draft = SimpleNamespace(statement=st, body="")
             row = dict(seq=seq, pub_id=seq, revision=1, action="publish", plugin="disclosure", kind="disclosure",
                        org_id=v["id"], org_code=v["code"], org_name=v["name"],
-                       title=disclosure_services.default_title(SimpleNamespace(name=v["name"]), "finance", month),
+                       title=disclosure_services.default_title(v["name"], "finance", month),
                        summary=disclosure_services.summary_of(draft), payload=payload,
                        search_text=disclosure_services.search_text_of(draft), reason=None, published_by_id=None,
                        published_by="system", published_at=published_at, prev_hash=head_hash)

@@ -88,8 +88,8 @@ def test_clerk_drafts_imports_and_the_road_ends_on_the_public_page(app, site):
     assert "Published as revision 1" in resp.get_data(as_text=True)
     with app.app_context():
         pub_id = db.session.get(Disclosure, draft_id).pub_id
-    public = client.get(f"/p/{pub_id}")
-    assert public.status_code == 200 and "导子村2026年10月财务收支公开" in public.get_data(as_text=True)
+    public = client.get(f"/p/{pub_id}")  # the ledger keeps 导子村2026年10月财务收支公开; an English page says it so
+    assert public.status_code == 200 and "Finance disclosure of 导子村, October 2026" in public.get_data(as_text=True)
     history = client.get(f"/console/disclosure/d/{draft_id}").get_data(as_text=True)
     for step in ("drafted", "imported a finance statement", "submitted for review", "countersigned", "approved",
                  "published"):

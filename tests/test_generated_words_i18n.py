@@ -165,3 +165,118 @@ def test_role_choices_and_revoke_question_read_in_english(app, client, login_as)
     assert ">Village clerk (村文书)</option>" in page and ">村文书</option>" not in page
     question = client.get(f"/console/users/{clerk_id}/grants/{grant_id}/revoke").get_data(as_text=True)
     assert "Village clerk (村文书)" in question and "村文书 @" not in question
+
+
+# --- disclosures: the default title and a finance statement's summary are the code's words ------------
+
+STATEMENT_CSV = ("日期,凭证号,科目,摘要,收入金额,支出金额\n"
+                 "2026-10-03,记-001,经营收入,机动地发包收入,12000.00,\n"
+                 "2026-10-08,记-002,管理费用,购买办公用品,,350.50\n"
+                 "2026-10-20,记-003,补助收入,县级道路补助,5000,\n").encode("utf-8")
+
+
+def _publish_disclosure(category="finance", period="2026-10", title="", body="本月财务收支如下。"):
+    """A disclosure of 导子村 published the whole road round, a statement imported for a finance one."""
+    from plugins.disclosure import services
+
+    clerk = make_user("village_clerk", VILLAGE_A1, f"clerk-{category}-{period}")
+    d = services.create_draft(unit(VILLAGE_A1), clerk, category=category, disclosure_kind="regular",
+                              period=period, title=title, body=body)
+    if category == "finance":
+        services.attach_statement(d, clerk, STATEMENT_CSV, "oct.csv", month=period, opening_fen=100000,
+                                  stated_closing_fen=100000 + 1200000 - 35050 + 500000)
+    services.submit(d, clerk)
+    services.countersign(d, make_user("supervisor", VILLAGE_A1, f"jianwei-{category}-{period}"))
+    services.approve(d, make_user("village_head", VILLAGE_A1, f"head-{category}-{period}"))
+    pub = services.publish(d, clerk)
+    db.session.commit()
+    return pub.pub_id
+
+
+FINANCE_EN = "Finance disclosure of 导子村, October 2026"
+SUMMARY_EN = "2026-10: income 17,000.00 yuan, expense 350.50 yuan, closing balance 17,649.50 yuan"
+FINANCE_ZH = "导子村2026年10月财务收支公开"
+SUMMARY_ZH = "2026-10 收入 17,000.00 元，支出 350.50 元，期末余额 17,649.50 元"
+
+
+def test_a_finance_statement_is_stored_in_chinese_and_read_in_english_everywhere(zh_app):
+    with zh_app.test_request_context("/?lang=en"):  # a clerk reading English publishes it
+        pub_id = _publish_disclosure()
+        stored = db.session.scalar(select(Publication).where(Publication.pub_id == pub_id))
+        assert (stored.title, stored.summary) == (FINANCE_ZH, SUMMARY_ZH)  # the hashed words stay Chinese
+    client = zh_app.test_client()
+    village = f"/o/{VILLAGE_A1}"
+    pages = {"publication": f"/p/{pub_id}", "history": f"/p/{pub_id}/history", "home": "/",
+             "village": village, "township": f"/o/{TOWN_A}", "disclosures": f"{village}/disclosure",
+             "month": f"{village}/finance/2026-10", "notice": f"{village}/finance/2026-10/notice",
+             "objection": f"/disclosure/object/{pub_id}", "search": "/search?q=机动地发包收入"}
+    for name, path in pages.items():
+        page = client.get(path + ("&" if "?" in path else "?") + "lang=en").get_data(as_text=True)
+        assert FINANCE_EN in page, name
+        assert "财务收支公开" not in page and "期末余额" not in page, name
+    for name in ("home", "village"):  # lists show the summary (the publication page shows the statement)
+        assert SUMMARY_EN in client.get(pages[name] + "?lang=en").get_data(as_text=True), name
+    # a Chinese reader reads what is stored, word for word
+    for name, path in pages.items():
+        page = client.get(path + ("&" if "?" in path else "?") + "lang=zh_Hans_CN").get_data(as_text=True)
+        assert FINANCE_ZH in page and "Finance disclosure of" not in page, name
+    assert SUMMARY_ZH in client.get(f"/o/{VILLAGE_A1}?lang=zh_Hans_CN").get_data(as_text=True)
+    # the feed carries the ledger's words, whoever reads it
+    feed = client.get("/feed.atom?lang=en").get_data(as_text=True)
+    assert FINANCE_ZH in feed and SUMMARY_ZH in feed
+
+
+def test_a_search_result_shows_the_statement_summary_in_the_readers_language(zh_app):
+    with zh_app.app_context():
+        _publish_disclosure()
+    page = zh_app.test_client().get("/search?q=17,000.00&lang=en").get_data(as_text=True)
+    assert "2026-10: income <mark>17,000.00</mark> yuan, expense 350.50 yuan" in page
+    assert "收入 <mark>" not in page
+
+
+def test_a_title_the_clerk_typed_stays_as_typed_and_a_summary_from_the_text_too(zh_app):
+    with zh_app.app_context():
+        typed = _publish_disclosure(title="十月份集体账目公开")
+        village = _publish_disclosure(category="village", period="2026-Q3", title="第三季度修路情况",
+                                      body="村内道路硬化已完工。")
+    client = zh_app.test_client()
+    page = client.get(f"/p/{typed}?lang=en").get_data(as_text=True)
+    assert "十月份集体账目公开" in page and "Finance disclosure of" not in page
+    page = client.get(f"/p/{village}?lang=en").get_data(as_text=True)
+    assert "第三季度修路情况" in page and "disclosure of 导子村" not in page
+    listing = client.get(f"/o/{VILLAGE_A1}?lang=en").get_data(as_text=True)
+    assert "十月份集体账目公开" in listing and "第三季度修路情况" in listing and "disclosure of 导子村" not in listing
+    assert SUMMARY_EN in listing  # a statement's summary is still the code's words
+    assert '<p class="pub-summary">村内道路硬化已完工。</p>' in listing  # the lead of the text, as written
+
+
+def test_a_default_quarterly_title_reads_in_english_too(zh_app):
+    with zh_app.app_context():
+        pub_id = _publish_disclosure(category="village", period="2026-Q3", body="村内道路硬化已完工。")
+        assert db.session.scalar(select(Publication.title).where(Publication.pub_id == pub_id)) == \
+            "导子村2026年第3季度村务公开"
+    page = zh_app.test_client().get(f"/p/{pub_id}?lang=en").get_data(as_text=True)
+    assert "Village affairs disclosure of 导子村, Q3 2026" in page and "季度村务公开" not in page
+    assert "村内道路硬化已完工。" in page  # the text a person wrote is shown as written
+
+
+@pytest.mark.parametrize("category", ["party", "village", "finance", "government"])
+@pytest.mark.parametrize("period", ["2026-03", "2026-10", "2026-Q1", None])
+def test_the_chinese_words_of_describe_are_the_stored_ones(zh_app, category, period):
+    """The catalog says in Chinese exactly what services store, so a Chinese reader never sees two wordings."""
+    from types import SimpleNamespace
+
+    from plugins.disclosure import public, services
+
+    st = {"month": "2026-03", "opening_fen": 0, "income_fen": 123456789, "expense_fen": 5,
+          "closing_fen": -1234500, "lines": []}
+    pub = SimpleNamespace(org_name="导子村", title=services.default_title("导子村", category, period),
+                          payload={"category": category, "period": period, "statement": st})
+    with zh_app.test_request_context("/?lang=zh_Hans_CN"):
+        assert public.describe(pub) == {"title": pub.title,
+                                        "summary": services.summary_of(SimpleNamespace(statement=st))}
+    with zh_app.test_request_context("/?lang=en"):
+        words = public.describe(pub)
+        assert "公开" not in words["title"] and "导子村" in words["title"]
+        assert words["summary"] == ("2026-03: income 1,234,567.89 yuan, expense 0.05 yuan, "
+                                    "closing balance -12,345.00 yuan")

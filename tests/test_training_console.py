@@ -500,3 +500,36 @@ def test_demo_data_has_a_year_of_sessions_with_gaps_and_published_stats(app_fact
         assert all(not g["branch"].code.startswith("990101102") for g in gaps)
         pubs = list(db.session.scalars(select(Publication).where(Publication.plugin == "training")))
         assert pubs and {p.org_code for p in pubs} == {"990101101000", "990101103000"}
+
+
+def test_the_sessions_and_hours_pages_say_a_year_that_is_no_year_and_what_they_show_instead(app, client, login_as):
+    from portal.timeutil import local_today
+    from tests.test_training_compliance import _field_error
+
+    this_year = local_today().year
+    people = _setup(app)
+    with app.app_context():
+        from plugins.training.services import mark_attendance
+
+        now = make_session(topic="今年的支委会", start=(this_year, 1, 5, 19, 0), end=(this_year, 1, 5, 21, 0))
+        make_session(topic="往年的支委会", start=(2019, 1, 5, 19, 0), end=(2019, 1, 5, 21, 0))
+        mark_attendance(now, {people["赵立新"]: "present"})
+        db.session.commit()
+    login_as("township_admin", TOWN_A)
+    for typed in ("abc", "99999", "1999"):
+        said = f"Year: “{typed}” is not a year from 2000 to 2100. Showing {this_year} instead."
+        resp = client.get(f"/console/training/{TOWN_A}/?year={typed}")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and _field_error(html, "f-year") == said
+        assert "今年的支委会" in html and "往年的支委会" not in html
+        resp = client.get(f"/console/training/{TOWN_A}/members?year={typed}")
+        html = resp.get_data(as_text=True)
+        assert resp.status_code == 200 and _field_error(html, "f-year") == said
+        assert f"{this_year}</h1>" in html and "赵立新" in html
+    for page in ("/", "/members"):
+        good = client.get(f"/console/training/{TOWN_A}{page}?year=2019").get_data(as_text=True)
+        assert "filter-errors" not in good and 'aria-invalid' not in good
+        assert "filter-errors" not in client.get(f"/console/training/{TOWN_A}{page}").get_data(as_text=True)
+    assert "往年的支委会" in client.get(f"/console/training/{TOWN_A}/?year=2019").get_data(as_text=True)
+    chinese = client.get(f"/console/training/{TOWN_A}/members?year=abc&lang=zh_Hans_CN").get_data(as_text=True)
+    assert _field_error(chinese, "f-year") == f"年度：“abc”不是 2000 至 2100 之间的年份。已改为显示 {this_year} 年。"

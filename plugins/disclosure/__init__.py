@@ -114,14 +114,15 @@ def _participation_settings():
 
 @hookimpl
 def publication_kinds():
-    from .decisions import DECISION_SCHEMA, describe
+    from . import decisions, public
     from .schema import PAYLOAD_SCHEMA
 
     return [PublicationKind("disclosure", "disclosure", _l("Village-affairs disclosure (村务公开)"),
-                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA),
+                            "disclosure/public/kind_disclosure.html", payload_schema=PAYLOAD_SCHEMA,
+                            describe=public.describe),
             PublicationKind("disclosure", "decision", _l("Major decision (四议两公开)"),
-                            "disclosure/public/kind_decision.html", payload_schema=DECISION_SCHEMA,
-                            revisions_add=True, describe=describe)]
+                            "disclosure/public/kind_decision.html", payload_schema=decisions.DECISION_SCHEMA,
+                            revisions_add=True, describe=decisions.describe)]
 
 
 @hookimpl

@@ -4,6 +4,7 @@ from flask import abort, render_template
 
 from portal.extensions import db
 from portal.ledger import Publication, latest, latest_revisions
+from portal.public.views import publication_text
 
 from .decisions import KIND, MEETING_LABELS, STEP_LABELS
 from .public import _org_or_404, bp
@@ -30,9 +31,10 @@ def decision_labels():
 
 @bp.app_template_global("disclosure_pub_title")
 def disclosure_pub_title(pub_id):
-    """The title of the latest revision of a published disclosure (steps 5 and 6 link to it)."""
+    """The title of the latest revision of a published disclosure as the reader reads it (steps 5 and 6
+    link to it)."""
     pub = latest(pub_id) if pub_id else None
-    return pub.title if pub is not None and pub.action != "withdraw" else None
+    return publication_text(pub)["title"] if pub is not None and pub.action != "withdraw" else None
 
 
 @bp.route("/o/<code>/decisions/<int:decision_id>")

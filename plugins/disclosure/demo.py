@@ -104,7 +104,7 @@ def _item(org, category, period, body, statement, times):
     draft = SimpleNamespace(org=org, category=category, disclosure_kind="regular", period=period, body=body,
                             attachments=[], statement=statement, countersigned_at=signed, approved_at=approved)
     return {"published_at": published, "org": org,
-            "title": services.default_title(org, category, period), "summary": services.summary_of(draft),
+            "title": services.default_title(org.name, category, period), "summary": services.summary_of(draft),
             "payload": services.payload_of(draft), "search_text": services.search_text_of(draft)}
 
 

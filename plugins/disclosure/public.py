@@ -10,8 +10,9 @@ import json
 import re
 from datetime import date
 
+from babel.dates import format_skeleton
 from flask import Blueprint, Response, abort, render_template, request, url_for
-from flask_babel import format_date
+from flask_babel import format_date, get_locale, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -26,6 +27,7 @@ from portal.ui import Section
 from portal.web import fen
 
 from . import compliance, finance
+from .services import default_title
 
 bp = Blueprint("disclosure_public", __name__, template_folder="templates")
 cache_public(bp)
@@ -91,6 +93,49 @@ def _label_period(period):
 def disclosure_period(period):
     """A payload period for people: "2026-10" stays, "2026-Q4" reads "Q4 2026"."""
     return _label_period(period)
+
+
+# --- the words the code wrote, in the reader's language (PublicationKind.describe) -------------
+
+def _period_words(period):
+    """A period inside a sentence: "October 2026" (2026年10月), "Q4 2026" (2026年第4季度)."""
+    if MONTH_RE.match(period):
+        return format_skeleton("yMMMM", date(int(period[:4]), int(period[5:7]), 1), locale=get_locale())
+    return _label_period(period)
+
+
+def _title_words(org_name, category, period):
+    what = {"party": pgettext("disclosure title", "Party affairs"),
+            "village": pgettext("disclosure title", "Village affairs"),
+            "finance": pgettext("disclosure title", "Finance"),
+            "government": pgettext("disclosure title", "Government affairs")}[category]
+    if not period:
+        return _("%(category)s disclosure of %(org)s", category=what, org=org_name)
+    return _("%(category)s disclosure of %(org)s, %(period)s", category=what, org=org_name,
+             period=_period_words(period))
+
+
+def _statement_words(statement):
+    return _("%(month)s: income %(income)s yuan, expense %(expense)s yuan, closing balance %(closing)s yuan",
+             month=statement["month"], income=finance.yuan(statement["income_fen"]),
+             expense=finance.yuan(statement["expense_fen"]), closing=finance.yuan(statement["closing_fen"]))
+
+
+def describe(pub):
+    """A disclosure's title and summary in the reader's language where the code wrote them
+    (PublicationKind.describe).
+
+    The code writes the default title (services.default_title, when the clerk typed none) and a
+    finance statement's summary (services.summary_of), both stored in Chinese; a title the clerk
+    typed, a summary taken from the text and a correction's reason are a person's words and are
+    shown as stored (None).
+    """
+    payload = pub.payload
+    category, period, statement = payload.get("category"), payload.get("period"), payload.get("statement")
+    title = None
+    if category in CATEGORIES and pub.title == default_title(pub.org_name, category, period):
+        title = _title_words(pub.org_name, category, period)
+    return {"title": title, "summary": _statement_words(statement) if statement else None}
 
 
 @bp.app_template_filter("disclosure_month")

@@ -20,6 +20,7 @@ from portal.orgs import get_setting
 from portal.privacy import find_personal_data, mask_personal_data
 from portal.timeutil import utcnow
 
+from .finance import yuan
 from .models import CATEGORIES, EDITABLE, IN_PROGRESS, KINDS, Disclosure, DisclosureStep
 
 PLUGIN = KIND = "disclosure"
@@ -99,15 +100,19 @@ def due_for(org, period):
     return compliance.due_date(period.strip().upper(), get_setting(org, "disclosure.fixed_day"))
 
 
-def default_title(org, category, period):
-    """导子村2026年10月财务收支公开, 导子村2026年第4季度村务公开, 导子村村务公开."""
+def default_title(org_name, category, period):
+    """导子村2026年10月财务收支公开, 导子村2026年第4季度村务公开, 导子村村务公开.
+
+    Stored in Chinese whatever the site's language, as every such title already in the ledger;
+    public.describe recognizes a title the code wrote by comparing it with this one.
+    """
     parsed = parse_period(period)
     when = ""
     if parsed and parsed[0] == "month":
         when = f"{parsed[1]}年{parsed[2]}月"
     elif parsed:
         when = f"{parsed[1]}年第{parsed[2]}季度"
-    return f"{org.name}{when}{CATEGORY_ZH.get(category, '')}公开"
+    return f"{org_name}{when}{CATEGORY_ZH.get(category, '')}公开"
 
 
 def _check_fields(category, disclosure_kind, period):
@@ -157,7 +162,7 @@ def create_draft(org, user, *, category, disclosure_kind, period=None, title="",
         raise DisclosureError(_("Disclosures are drafted for a village."))
     period = _check_fields(category, disclosure_kind, period)
     d = Disclosure(org=org, org_id=org.id, category=category, disclosure_kind=disclosure_kind, period=period,
-                   title=(title or "").strip()[:200] or default_title(org, category, period), body=body or "",
+                   title=(title or "").strip()[:200] or default_title(org.name, category, period), body=body or "",
                    attachments=[], state="draft", created_by_id=user.id, created_at=utcnow())
     db.session.add(d)
     db.session.flush()
@@ -171,7 +176,7 @@ def edit_draft(d, user, *, category, disclosure_kind, period=None, title="", bod
     _require_editable(d)
     d.period = _check_fields(category, disclosure_kind, period)
     d.category, d.disclosure_kind = category, disclosure_kind
-    d.title = (title or "").strip()[:200] or default_title(d.org, category, d.period)
+    d.title = (title or "").strip()[:200] or default_title(d.org.name, category, d.period)
     d.body = body or ""
     _step(d, user, "edit")
     return d
@@ -324,10 +329,6 @@ def _iso(dt):
     return dt.replace(microsecond=0).isoformat() + "Z" if dt else None
 
 
-def _yuan(fen):
-    return f"{fen / 100:,.2f}"
-
-
 def payload_of(d):
     """The publication payload of a draft, as the contract between the console and the public pages says."""
     supervision = next((u.name for u in d.org.children if u.kind == "supervision_committee"), None)
@@ -344,9 +345,9 @@ def payload_of(d):
 def summary_of(d):
     """One line: for a statement its income, expense and closing balance in yuan; else the text's lead."""
     s = d.statement
-    if s:
-        return (f"{s['month']} 收入 {_yuan(s['income_fen'])} 元，支出 {_yuan(s['expense_fen'])} 元，"
-                f"期末余额 {_yuan(s['closing_fen'])} 元")
+    if s:  # stored in Chinese as it always was; public.describe says it in the reader's language
+        return (f"{s['month']} 收入 {yuan(s['income_fen'])} 元，支出 {yuan(s['expense_fen'])} 元，"
+                f"期末余额 {yuan(s['closing_fen'])} 元")
     return lead_text(d.body)
 
 

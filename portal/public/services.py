@@ -330,15 +330,19 @@ def _text_below_summary(pub):
     return text
 
 
-def search_excerpt(pub, terms, width=EXCERPT_WIDTH):
+def search_excerpt(pub, terms, width=EXCERPT_WIDTH, words=None):
     """What a search result shows below its title, the terms marked (marked_terms): its summary,
     unless the title and the summary leave a term out and the text has it; then a few dozen
     characters around the first such term (a statement matches 路灯 somewhere in its forty lines;
-    this shows where). None when there is nothing to show."""
-    summary = pub.summary or ""
+    this shows where). None when there is nothing to show.
+
+    `words` are the {title, summary} the reader is shown (views.publication_text), the stored ones
+    by default: a summary the code wrote is shown in the reader's language, not the stored one."""
+    title, summary = (words["title"], words["summary"]) if words else (pub.title, pub.summary)
+    summary = summary or ""
     if len(summary) > SUMMARY_LENGTH:
         summary = summary[:SUMMARY_LENGTH - 1] + "…"
-    shown = f"{pub.title or ''}\n{summary}".casefold()  # a term has no line break: none spans the two
+    shown = f"{title or ''}\n{summary}".casefold()  # a term has no line break: none spans the two
     hidden = [t for t in terms if t.casefold() not in shown]
     text = _text_below_summary(pub)
     first = re.search("|".join(map(re.escape, hidden)), text, re.IGNORECASE) if hidden else None

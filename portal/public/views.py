@@ -184,7 +184,8 @@ def search():
         error = _("Your search is too long. Use at most %(n)d characters.", n=services.SEARCH_MAX_LENGTH)
     if terms:
         results = services.search_publications(terms, page=page_number(), per_page=_page_size())
-    excerpts = {pub.seq: services.search_excerpt(pub, terms) for pub in (results.items if results else ())}
+    excerpts = {pub.seq: services.search_excerpt(pub, terms, words=publication_text(pub))
+                for pub in (results.items if results else ())}
     return render_template("public/search.html", q=q, error=error, results=results, excerpts=excerpts)
 
 
