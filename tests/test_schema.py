@@ -161,3 +161,49 @@ def test_upgrading_copies_the_periods_of_the_disclosures_the_ledger_already_hold
                         (3, 3, 1, "publish", "village", "2026-Q3", None, 3),
                         (4, 3, 2, "withdraw", None, None, None, 4)]
         db.engine.dispose()
+
+
+def test_upgrading_leads_the_objections_handed_to_the_hotline_to_its_follow_page(app):
+    """disclosure_0005: an objection handed over before the Handover had a follow_url kept the hotline's first
+    answer (new=1), which greeted the villager as if the case had just been stored, every time they came back.
+    A data migration only: the database goes back to disclosure_0004 and up again (PostgreSQL too)."""
+    from flask_migrate import downgrade
+
+    from plugins.disclosure.models import DisclosureObjection
+    from portal.codes import new_code
+
+    stored = {  # as the code of the day wrote them → as they read after the upgrade
+        "/hotline/track?code=RX7K-9QPM-3D2F&new=1": "/hotline/track?code=RX7K-9QPM-3D2F",
+        "/hotline/track?new=1&code=AB2C-DE3F-GH4J": "/hotline/track?code=AB2C-DE3F-GH4J",
+        "https://cunwu.example.org/portal/hotline/track?new=1": "https://cunwu.example.org/portal/hotline/track",
+        "/hotline/track?code=KM5N-PQ6R-ST7U": "/hotline/track?code=KM5N-PQ6R-ST7U",  # written today: as it is
+        "/elsewhere/follow?code=1&new=1": "/elsewhere/follow?code=1&new=1",  # not the hotline's: not ours to read
+    }
+    with app.test_request_context():
+        build_tree()
+        village = unit(VILLAGE_A1)
+        codes = {}
+        for url in stored:
+            obj = DisclosureObjection(code=new_code(), org_id=village.id, pub_id=1, pub_title="修路款公开",
+                                      text="数字不对", handler="handed_over", state="handed_over",
+                                      reference=new_code(), reference_url=url)
+            db.session.add(obj)
+            codes[url] = obj.code
+        db.session.add(DisclosureObjection(code=new_code(), org_id=village.id, pub_id=1, pub_title="修路款公开",
+                                           text="数字不对", handler="village", state="village"))
+        db.session.commit()
+        db.session.remove()
+        directory = app.extensions["migrate"].directory
+        downgrade(directory=directory, revision="disclosure_0004")
+        heads = {r[0] for r in db.session.execute(text("SELECT version_num FROM alembic_version"))}
+        assert "disclosure_0004" in heads and "core_0008" in heads  # the other branches stay where they are
+        db.session.remove()
+        init_database()
+        after = dict(db.session.execute(db.select(DisclosureObjection.code, DisclosureObjection.reference_url)).all())
+        assert {url: after[code] for url, code in codes.items()} == stored
+        assert len(after) == len(stored) + 1 and None in after.values()  # the village's own: no URL, none given
+        db.session.remove()
+    # what the villager notices: coming back with the code no longer says the case was just stored
+    follow = app.test_client().get("/disclosure/objection",
+                                   query_string={"code": codes["/hotline/track?code=RX7K-9QPM-3D2F&new=1"]})
+    assert follow.status_code == 303 and follow.headers["Location"] == "/hotline/track?code=RX7K-9QPM-3D2F"
