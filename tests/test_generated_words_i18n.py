@@ -280,3 +280,69 @@ def test_the_chinese_words_of_describe_are_the_stored_ones(zh_app, category, per
         assert "公开" not in words["title"] and "导子村" in words["title"]
         assert words["summary"] == ("2026-03: income 1,234,567.89 yuan, expense 0.05 yuan, "
                                     "closing balance -12,345.00 yuan")
+
+
+# --- the resolution and result of a major decision (四议两公开): titles the code wrote -----------------
+
+def _decision_disclosed(title, typed_resolution=""):
+    """A decision of 导子村 taken through all six steps; (decision id, resolution pub_id, result pub_id)."""
+    from plugins.disclosure import services
+    from tests.test_disclosure_decisions import STEPS
+
+    clerk = make_user("village_clerk", VILLAGE_A1, f"clerk-{title}")
+    supervisor, head = make_user("supervisor", VILLAGE_A1, f"jianwei-{title}"), make_user(
+        "village_head", VILLAGE_A1, f"head-{title}")
+    d = decisions.create_decision(unit(VILLAGE_A1), clerk, title=title, matter="村级公益事业建设")
+    for n in range(1, 5):
+        decisions.record_step(d, clerk, n, held_on=DAY + timedelta(days=n), **STEPS[n])
+    pubs = []
+    for number, typed in ((5, typed_resolution), (6, "")):
+        draft = decisions.start_disclosure(d, clerk, number, title=typed)
+        services.submit(draft, clerk)
+        services.countersign(draft, supervisor)
+        services.approve(draft, head)
+        pubs.append(services.publish(draft, clerk).pub_id)
+    db.session.commit()
+    return d.id, *pubs
+
+
+def test_a_decisions_resolution_and_result_are_titled_in_chinese_and_read_in_english(zh_app):
+    from plugins.disclosure import public
+
+    with zh_app.test_request_context("/?lang=en"):  # a clerk reading English takes it through
+        decision_id, resolution, result = _decision_disclosed("村内道路硬化")
+        stored = {p.pub_id: p.title for p in db.session.scalars(select(Publication).where(
+            Publication.pub_id.in_((resolution, result))))}
+        # the hashed words stay what the code always wrote
+        assert stored == {resolution: "导子村关于村内道路硬化的决议公开", result: "导子村关于村内道路硬化的实施结果公开"}
+    with zh_app.test_request_context("/?lang=zh_Hans_CN"):  # the catalog's Chinese is the stored title, exactly
+        for pub in db.session.scalars(select(Publication).where(Publication.pub_id.in_((resolution, result)))):
+            assert public.describe(pub)["title"] == pub.title
+    client = zh_app.test_client()
+    english = {resolution: "Resolution of 导子村 on 村内道路硬化",
+               result: "Result of the resolution of 导子村 on 村内道路硬化"}
+    for path, shown in ((f"/p/{resolution}", [resolution]), (f"/p/{result}", [result]),
+                        (f"/p/{resolution}/history", [resolution]), (f"/o/{VILLAGE_A1}", [resolution, result]),
+                        (f"/o/{VILLAGE_A1}/decisions/{decision_id}", [resolution, result]),
+                        (f"/disclosure/object/{resolution}", [resolution])):
+        page = client.get(f"{path}?lang=en").get_data(as_text=True)
+        assert all(english[pub_id] in page for pub_id in shown), path
+        assert "的决议公开" not in page and "的实施结果公开" not in page, path
+        chinese = client.get(f"{path}?lang=zh_Hans_CN").get_data(as_text=True)  # what is stored, word for word
+        assert all(stored[pub_id] in chinese for pub_id in shown), path
+        assert "Resolution of" not in chinese and "Result of the resolution" not in chinese, path
+
+
+def test_a_title_of_the_same_shape_that_the_code_did_not_write_stays_as_stored(zh_app):
+    with zh_app.app_context():
+        # the clerk typed the resolution's title; the decision is called otherwise
+        _id, typed, result = _decision_disclosed("修建文化广场", typed_resolution="导子村关于文化广场的决议公开")
+        # and a disclosure of no decision, titled like one
+        lookalike = _publish_disclosure(category="village", period="2026-Q3", title="导子村关于修建文化广场的决议公开",
+                                        body="文化广场已开工。")
+    client = zh_app.test_client()
+    assert "导子村关于文化广场的决议公开" in client.get(f"/p/{typed}?lang=en").get_data(as_text=True)
+    page = client.get(f"/p/{lookalike}?lang=en").get_data(as_text=True)
+    assert "导子村关于修建文化广场的决议公开" in page and "Resolution of" not in page
+    assert "Result of the resolution of 导子村 on 修建文化广场" in client.get(f"/p/{result}?lang=en").get_data(
+        as_text=True)  # the result's title is still the code's

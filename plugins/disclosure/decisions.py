@@ -259,18 +259,30 @@ def record_step(decision, user, number, *, held_on, content="", signatures="", t
     return s
 
 
+# How the titles disclosure_text writes for steps 5 and 6 end: 导子村关于村内道路硬化的决议公开 (…的实施结果公开)
+DISCLOSURE_TITLE_ENDS = {5: "的决议公开", 6: "的实施结果公开"}
+
+
+def disclosure_title(org_name, decision_title, number):
+    """The title the code gives the disclosure of step 5 or 6.
+
+    Stored in Chinese whatever the site's language, as every such title already in the ledger;
+    decision_public.disclosure_title_words recognizes it by comparing with this one.
+    """
+    return f"{org_name}关于{decision_title}{DISCLOSURE_TITLE_ENDS[number]}"
+
+
 def disclosure_text(decision, number):
     """(title, body) prefilled for the draft of step 5 (the resolution) or 6 (the result)."""
-    org = decision.org
+    title = disclosure_title(decision.org.name, decision.title, number)
     if number == 5:
         s4 = step(decision, 4)
         votes = (f"{s4.held_on:%Y年%m月%d日}召开{MEETING_ZH.get(s4.meeting, '村民代表会议')}，应到{s4.expected}人，"
                  f"实到{s4.present}人，{s4.approvals}人同意，形成如下决议：") if s4 else ""
         body = (f"经党支部提议、村两委会议商议、党员大会审议，{votes}\n\n{s4.content if s4 else ''}\n\n"
                 f"事项类别：{decision.matter}。如有异议，请于公开之日起10日内向村务监督委员会反映。")
-        return f"{org.name}关于{decision.title}的决议公开", body
-    return (f"{org.name}关于{decision.title}的实施结果公开",
-            f"{decision.title}已按决议实施，现将实施结果公开如下：\n\n事项类别：{decision.matter}。\n\n")
+        return title, body
+    return title, f"{decision.title}已按决议实施，现将实施结果公开如下：\n\n事项类别：{decision.matter}。\n\n"
 
 
 def start_disclosure(decision, user, number, *, title="", body=""):

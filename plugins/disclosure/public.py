@@ -125,16 +125,19 @@ def describe(pub):
     """A disclosure's title and summary in the reader's language where the code wrote them
     (PublicationKind.describe).
 
-    The code writes the default title (services.default_title, when the clerk typed none) and a
-    finance statement's summary (services.summary_of), both stored in Chinese; a title the clerk
-    typed, a summary taken from the text and a correction's reason are a person's words and are
-    shown as stored (None).
+    The code writes the default title (services.default_title, when the clerk typed none), the title
+    of a major decision's resolution or result (decisions.disclosure_text) and a finance statement's
+    summary (services.summary_of), all stored in Chinese; a title the clerk typed, a summary taken
+    from the text and a correction's reason are a person's words and are shown as stored (None).
     """
+    from .decision_public import disclosure_title_words  # not above: decision_public imports this module
+
     payload = pub.payload
     category, period, statement = payload.get("category"), payload.get("period"), payload.get("statement")
-    title = None
     if category in CATEGORIES and pub.title == default_title(pub.org_name, category, period):
         title = _title_words(pub.org_name, category, period)
+    else:
+        title = disclosure_title_words(pub)
     return {"title": title, "summary": _statement_words(statement) if statement else None}
 
 
