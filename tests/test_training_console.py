@@ -9,7 +9,7 @@ from plugins.training import checkin, stats
 from plugins.training.models import Attendance, TrainingSession
 from portal.extensions import db
 from portal.ledger import Publication
-from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, unit
+from tests.helpers import COUNTY, TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, filter_error, unit
 from tests.test_training_helpers import BRANCH, GROUP, build_branch, make_session
 
 
@@ -504,7 +504,6 @@ def test_demo_data_has_a_year_of_sessions_with_gaps_and_published_stats(app_fact
 
 def test_the_sessions_and_hours_pages_say_a_year_that_is_no_year_and_what_they_show_instead(app, client, login_as):
     from portal.timeutil import local_today
-    from tests.test_training_compliance import _field_error
 
     this_year = local_today().year
     people = _setup(app)
@@ -520,11 +519,11 @@ def test_the_sessions_and_hours_pages_say_a_year_that_is_no_year_and_what_they_s
         said = f"Year: “{typed}” is not a year from 2000 to 2100. Showing {this_year} instead."
         resp = client.get(f"/console/training/{TOWN_A}/?year={typed}")
         html = resp.get_data(as_text=True)
-        assert resp.status_code == 200 and _field_error(html, "f-year") == said
+        assert resp.status_code == 200 and filter_error(html, "f-year") == said
         assert "今年的支委会" in html and "往年的支委会" not in html
         resp = client.get(f"/console/training/{TOWN_A}/members?year={typed}")
         html = resp.get_data(as_text=True)
-        assert resp.status_code == 200 and _field_error(html, "f-year") == said
+        assert resp.status_code == 200 and filter_error(html, "f-year") == said
         assert f"{this_year}</h1>" in html and "赵立新" in html
     for page in ("/", "/members"):
         good = client.get(f"/console/training/{TOWN_A}{page}?year=2019").get_data(as_text=True)
@@ -532,4 +531,26 @@ def test_the_sessions_and_hours_pages_say_a_year_that_is_no_year_and_what_they_s
         assert "filter-errors" not in client.get(f"/console/training/{TOWN_A}{page}").get_data(as_text=True)
     assert "往年的支委会" in client.get(f"/console/training/{TOWN_A}/?year=2019").get_data(as_text=True)
     chinese = client.get(f"/console/training/{TOWN_A}/members?year=abc&lang=zh_Hans_CN").get_data(as_text=True)
-    assert _field_error(chinese, "f-year") == f"年度：“abc”不是 2000 至 2100 之间的年份。已改为显示 {this_year} 年。"
+    assert filter_error(chinese, "f-year") == f"年度：“abc”不是 2000 至 2100 之间的年份。已改为显示 {this_year} 年。"
+
+
+def test_the_sessions_page_says_a_type_that_is_no_type_of_session_and_what_it_shows_instead(app, client, login_as):
+
+    _setup(app)
+    _session(app, topic="四月的支委会", type="committee_meeting")
+    _session(app, topic="四月的党课", type="party_lecture", start=(2026, 4, 8, 19, 0), end=(2026, 4, 8, 21, 0))
+    login_as("township_admin", TOWN_A)
+    page = f"/console/training/{TOWN_A}/?year=2026"
+    for typed in ("lunch", "Party_Lecture", "<b>x</b>"):
+        resp = client.get(f"{page}&type={typed}")
+        html = resp.get_data(as_text=True)
+        shown = typed.replace("<", "&lt;").replace(">", "&gt;")
+        assert resp.status_code == 200 and filter_error(html, "f-type") == (
+            f"Type of session: “{shown}” is not a type of session. Showing all types instead.")
+        assert "四月的支委会" in html and "四月的党课" in html
+    both = client.get(f"/console/training/{TOWN_A}/?type=lunch&year=abc").get_data(as_text=True)
+    assert filter_error(both, "f-year") and filter_error(both, "f-type")  # each under its own field
+    good = client.get(f"{page}&type=party_lecture").get_data(as_text=True)
+    assert "filter-errors" not in good and "四月的党课" in good and "四月的支委会" not in good
+    chinese = client.get(f"{page}&type=lunch&lang=zh_Hans_CN").get_data(as_text=True)
+    assert filter_error(chinese, "f-type") == "活动类型：“lunch”不是活动类型。已改为显示全部类型。"

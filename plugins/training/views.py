@@ -58,6 +58,16 @@ def _year_asked():
                               _("Showing %(year)d instead.", year=this_year))
 
 
+def _type_asked():
+    """(type, Problem or None): ?type= when it is a type of session; else "" (all types), and the Problem that
+    says so: a list of every type must not read as a list of the one asked for."""
+    typed = request.args.get("type", "").strip()
+    if not typed or typed in TYPE_LABELS:
+        return typed, None
+    return "", Problem("type", _("“%(value)s” is not a type of session.", value=typed[:40]),
+                       _("Showing all types instead."))
+
+
 def _user():
     return current_user._get_current_object()
 
@@ -69,18 +79,18 @@ def _user():
 def index(code):
     """Sessions organized at the unit and below, filtered by year and type."""
     org = _unit(code, "training.view")
-    year, problem = _year_asked()
-    type_ = request.args.get("type", "")
-    type_ = type_ if type_ in TYPE_LABELS else ""
+    year, year_problem = _year_asked()
+    type_, type_problem = _type_asked()
     page = db.paginate(services.sessions_in(org, year, type_ or None), page=page_number(), per_page=50,
                        error_out=False)
     counts = services.attended_counts(page.items)
     # the button leads to the session form, which needs a unit here that holds sessions; a committee has none
     may_record = can(current_user, "training.record", org)
     organizes = services.organizes_sessions(org)
-    return render_console("training/index.html", org=org, page=page, year=year, year_problem=problem, type_=type_,
-                          types=SESSION_TYPES, counts=counts, can_record=may_record and organizes,
-                          holds_none=may_record and not organizes)
+    return render_console("training/index.html", org=org, page=page, year=year, year_problem=year_problem,
+                          type_=type_, type_problem=type_problem, types=SESSION_TYPES, counts=counts,
+                          problems=[p for p in (year_problem, type_problem) if p],
+                          can_record=may_record and organizes, holds_none=may_record and not organizes)
 
 
 def _fill_choices(form, org):
