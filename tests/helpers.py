@@ -1,5 +1,6 @@
 """Small builders shared by the tests."""
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -65,3 +66,14 @@ def tamper_with_ledger(sql):
     for statement in trigger_statements("ledger_publication", dialect):
         db.session.execute(text(statement))
     db.session.commit()
+
+
+def filter_error(html, field_id):
+    """The message of the console filter `field_id` under the filters, or None; its control must point to it
+    (aria-invalid, aria-describedby)."""
+    found = re.search(rf'<ul class="errors filter-errors">(?:(?!</ul>).)*<li id="{field_id}-error">(.*?)</li>',
+                      html, re.S)
+    if found:
+        control = re.search(rf'<(?:input|select)[^>]*id="{field_id}"[^>]*>', html).group(0)
+        assert 'aria-invalid="true"' in control and f'aria-describedby="{field_id}-error"' in control
+    return found and found.group(1)

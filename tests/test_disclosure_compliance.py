@@ -8,7 +8,7 @@ from plugins.disclosure import compliance
 from portal import ledger
 from portal.orgs import SettingSpec, set_setting
 from portal.timeutil import local_today
-from tests.helpers import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, unit
+from tests.helpers import TOWN_A, TOWN_B, VILLAGE_A1, VILLAGE_A2, filter_error, unit
 
 
 @pytest.fixture
@@ -217,16 +217,6 @@ def officer(app, tree):
     return get
 
 
-def _field_error(html, field_id):
-    """The message of the filter `field_id` under the filters, or None; its control must point to it."""
-    import re
-
-    found = re.search(rf'<ul class="errors filter-errors">(?:(?!</ul>).)*<li id="{field_id}-error">(.*?)</li>',
-                      html, re.S)
-    if found:
-        control = re.search(rf'<(?:input|select)[^>]*id="{field_id}"[^>]*>', html).group(0)
-        assert 'aria-invalid="true"' in control and f'aria-describedby="{field_id}-error"' in control
-    return found and found.group(1)
 
 
 def _periods(html):
@@ -239,50 +229,65 @@ def test_a_month_that_is_no_month_is_said_and_what_is_shown_instead(officer):
     resp = officer("from=2026-13&to=2026-10")
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
-    assert _field_error(html, "f-from") == ("From month: “2026-13” is not a month from 2000-01 to 2100-12, such as "
+    assert filter_error(html, "f-from") == ("From month: “2026-13” is not a month from 2000-01 to 2100-12, such as "
                                             "2026-03. Showing from 2025-11 instead.")
     assert 'name="from" value="2026-13"' in html  # what was typed, to correct it
     assert _periods(html)[0] == "2025-11" and _periods(html)[-1] == "2026-10"
     html = officer("from=2026-01&to=abc").get_data(as_text=True)
     today = local_today()
     last = compliance.shift_month(f"{today.year:04d}-{today.month:02d}", -1)
-    assert _field_error(html, "f-to") == ("To month: “abc” is not a month from 2000-01 to 2100-12, such as 2026-03. "
+    assert filter_error(html, "f-to") == ("To month: “abc” is not a month from 2000-01 to 2100-12, such as 2026-03. "
                                           f"Showing up to {last} instead.")
-    assert _field_error(html, "f-from") is None
-    assert _field_error(officer("from=9999-12").get_data(as_text=True), "f-from").startswith(
+    assert filter_error(html, "f-from") is None
+    assert filter_error(officer("from=9999-12").get_data(as_text=True), "f-from").startswith(
         "From month: “9999-12” is not a month")
+
+
+def test_the_problems_are_listed_in_the_order_of_the_form(officer):
+    import re
+
+    def listed(query):
+        html = officer(query).get_data(as_text=True)
+        errors = html.split('<ul class="errors filter-errors">')[1].split("</ul>")[0]
+        return re.findall(r'<li id="f-(\w+)-error">', errors)
+
+    # the form reads township, village, from, to, status: so do its messages, however the page checks them
+    assert listed("from=2026-13&to=abc") == ["from", "to"]
+    assert listed("from=2026-10&to=2016-01") == ["from", "to"]  # backwards (to), then too long (from)
+    assert listed("status=overdue&to=abc&from=xyz&village=371402101299&township=1") == [
+        "township", "village", "from", "to", "status"]
 
 
 def test_a_range_backwards_or_too_long_is_said(officer):
     html = officer("from=2026-10&to=2026-07").get_data(as_text=True)
-    assert _field_error(html, "f-to") == ("To month: The range ends (2026-07) before it starts (2026-10). "
+    assert filter_error(html, "f-to") == ("To month: The range ends (2026-07) before it starts (2026-10). "
                                           "Showing 2026-07 to 2026-10 instead.")
     assert _periods(html) == ["2026-07", "2026-08", "2026-09", "2026-10"]
     assert 'name="from" value="2026-07"' in html and 'name="to" value="2026-10"' in html
     html = officer("from=2016-01&to=2026-10").get_data(as_text=True)
-    assert _field_error(html, "f-from") == ("From month: The range 2016-01 to 2026-10 is longer than 60 months. "
+    assert filter_error(html, "f-from") == ("From month: The range 2016-01 to 2026-10 is longer than 60 months. "
                                             "Showing 2021-11 to 2026-10 instead.")
     assert _periods(html)[0] == "2021-11"
     html = officer("from=2021-11&to=2026-10").get_data(as_text=True)  # sixty months is allowed
-    assert _field_error(html, "f-from") is None and _periods(html)[0] == "2021-11"
+    assert filter_error(html, "f-from") is None and _periods(html)[0] == "2021-11"
 
 
 def test_an_unknown_township_village_or_status_is_said(officer):
     html = officer(f"from=2026-09&to=2026-10&township={TOWN_B}").get_data(as_text=True)  # not dongfeng's
-    assert _field_error(html, "f-township") == (f"Township: No township below 东风镇 has the code “{TOWN_B}”. "
+    assert filter_error(html, "f-township") == (f"Township: No township below 东风镇 has the code “{TOWN_B}”. "
                                                 "Showing all townships instead.")
     assert "导子村" in html
     html = officer("from=2026-09&to=2026-10&village=371402101299").get_data(as_text=True)
-    assert _field_error(html, "f-village") == ("Village: No village below 东风镇 has the code “371402101299”. "
+    assert filter_error(html, "f-village") == ("Village: No village below 东风镇 has the code “371402101299”. "
                                                "Showing all villages instead.")
     html = officer(f"from=2026-09&to=2026-10&township={TOWN_A}&village={VILLAGE_A1}-dzb").get_data(as_text=True)
-    assert _field_error(html, "f-village") == (f"Village: No village of 东风镇 has the code “{VILLAGE_A1}-dzb”. "
+    assert filter_error(html, "f-village") == (f"Village: No village of 东风镇 has the code “{VILLAGE_A1}-dzb”. "
                                                "Showing all villages of 东风镇 instead.")  # a branch is no village
     html = officer("from=2026-09&to=2026-10&status=overdue").get_data(as_text=True)
-    assert _field_error(html, "f-status") == ("Status: “overdue” is not one of the statuses. "
+    assert filter_error(html, "f-status") == ("Status: “overdue” is not one of the statuses. "
                                               "Showing every status instead.")
     html = officer("status=<b>late</b>").get_data(as_text=True)  # what was typed is text, not markup
-    assert _field_error(html, "f-status").startswith("Status: “&lt;b&gt;late&lt;/b&gt;” is not one of the statuses.")
+    assert filter_error(html, "f-status").startswith("Status: “&lt;b&gt;late&lt;/b&gt;” is not one of the statuses.")
     good = officer(f"from=2026-09&to=2026-10&township={TOWN_A}&village={VILLAGE_A1}&status=missing")
     assert "filter-errors" not in good.get_data(as_text=True) and good.status_code == 200
 
@@ -293,7 +298,7 @@ def test_a_download_with_a_filter_not_understood_is_refused(officer):
         html = resp.get_data(as_text=True)
         assert resp.status_code == 400 and "attachment" not in resp.headers.get("Content-Disposition", "")
         assert "Nothing was downloaded: a filter was not understood" in html
-        assert _field_error(html, "f-status").startswith("Status: “overdue” is not one of the statuses.")
+        assert filter_error(html, "f-status").startswith("Status: “overdue” is not one of the statuses.")
     resp = officer("from=2026-09&to=2026-10&format=pdf")
     assert resp.status_code == 400 and "“pdf” is not a download format: choose CSV or XLSX." in resp.get_data(
         as_text=True)
@@ -303,11 +308,11 @@ def test_a_download_with_a_filter_not_understood_is_refused(officer):
 
 def test_the_messages_are_in_chinese_on_a_chinese_page(officer):
     html = officer("from=2026-13&to=2026-10&status=overdue&lang=zh_Hans_CN").get_data(as_text=True)
-    assert _field_error(html, "f-from") == ("起始月份：“2026-13”不是 2000-01 至 2100-12 之间的月份，应写成 2026-03 这样。"
+    assert filter_error(html, "f-from") == ("起始月份：“2026-13”不是 2000-01 至 2100-12 之间的月份，应写成 2026-03 这样。"
                                             "已改为从 2025-11 起显示。")
-    assert _field_error(html, "f-status") == "状态：“overdue”不是可选的状态。已改为显示全部状态。"
+    assert filter_error(html, "f-status") == "状态：“overdue”不是可选的状态。已改为显示全部状态。"
     html = officer("from=2026-13&lang=en").get_data(as_text=True)
-    assert "is not a month" in _field_error(html, "f-from")
+    assert "is not a month" in filter_error(html, "f-from")
 
 
 def test_the_page_its_downloads_and_the_dashboard_tile_agree_on_a_village_established_mid_range(

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.timeutil import local_today
-from tests.helpers import TOWN_A, VILLAGE_A1
+from tests.helpers import TOWN_A, VILLAGE_A1, filter_error
 from tests.test_training_helpers import BRANCH, build_branch
 
 
@@ -20,14 +20,6 @@ def officer(app, client, login_as):
     return lambda query: client.get(f"/console/training/{TOWN_A}/compliance{query}")
 
 
-def _field_error(html, field_id):
-    """The message of the filter `field_id` under the filters, or None; its control must point to it."""
-    found = re.search(rf'<ul class="errors filter-errors">(?:(?!</ul>).)*<li id="{field_id}-error">(.*?)</li>',
-                      html, re.S)
-    if found:
-        control = re.search(rf'<(?:input|select)[^>]*id="{field_id}"[^>]*>', html).group(0)
-        assert 'aria-invalid="true"' in control and f'aria-describedby="{field_id}-error"' in control
-    return found and found.group(1)
 
 
 def _gap_rows(html):
@@ -40,23 +32,23 @@ def test_a_year_that_is_no_year_is_said_and_what_is_shown_instead(officer):
         resp = officer(f"?year={typed}")
         html = resp.get_data(as_text=True)
         assert resp.status_code == 200
-        assert _field_error(html, "f-year") == (f"Year: “{typed}” is not a year from 2000 to 2100. "
+        assert filter_error(html, "f-year") == (f"Year: “{typed}” is not a year from 2000 to 2100. "
                                                 f"Showing {this_year} instead.")
         assert f"{this_year}</h1>" in html
-    assert _field_error(officer("?year=2025").get_data(as_text=True), "f-year") is None
+    assert filter_error(officer("?year=2025").get_data(as_text=True), "f-year") is None
 
 
 def test_an_unknown_branch_or_type_is_said_and_does_not_read_as_all_meetings_held(officer):
     html = officer("?year=2026&branch=371402101201-nope").get_data(as_text=True)
-    assert _field_error(html, "f-branch") == ("Party branch: 东风镇 has no party branch with the code "
+    assert filter_error(html, "f-branch") == ("Party branch: 东风镇 has no party branch with the code "
                                               "“371402101201-nope”. Showing all branches instead.")
     assert "Every required meeting was held." not in html and _gap_rows(html)
     html = officer("?year=2026&type=lunch").get_data(as_text=True)
-    assert _field_error(html, "f-type") == ("Type of session: “lunch” is not a type of required meeting. "
+    assert filter_error(html, "f-type") == ("Type of session: “lunch” is not a type of required meeting. "
                                             "Showing all types instead.")
     assert "Every required meeting was held." not in html and _gap_rows(html)
     # a session type that is no required meeting (a party-school course) is no filter of this list either
-    assert _field_error(officer("?year=2026&type=party_school").get_data(as_text=True), "f-type")
+    assert filter_error(officer("?year=2026&type=party_school").get_data(as_text=True), "f-type")
     good = officer(f"?year=2026&branch={BRANCH}&type=party_lecture").get_data(as_text=True)
     assert "filter-errors" not in good and {t for _u, t, _p in _gap_rows(good)} == {"party_lecture"}
 
@@ -83,14 +75,14 @@ def test_the_workbook_holds_what_the_page_shows(officer, client):
 def test_the_messages_are_in_chinese_on_a_chinese_page(officer):
     html = officer("?year=abc&type=lunch&lang=zh_Hans_CN").get_data(as_text=True)
     this_year = local_today().year
-    assert _field_error(html, "f-year") == f"年度：“abc”不是 2000 至 2100 之间的年份。已改为显示 {this_year} 年。"
-    assert _field_error(html, "f-type") == "活动类型：“lunch”不是规定要开的会议类型。已改为显示全部类型。"
+    assert filter_error(html, "f-year") == f"年度：“abc”不是 2000 至 2100 之间的年份。已改为显示 {this_year} 年。"
+    assert filter_error(html, "f-type") == "活动类型：“lunch”不是规定要开的会议类型。已改为显示全部类型。"
 
 
 def test_a_village_page_names_its_own_branch(officer, login_as, client):
     login_as("county_admin", "371402000000", "county")
     html = client.get(f"/console/training/{VILLAGE_A1}/compliance?year=2026&branch=x").get_data(as_text=True)
-    assert _field_error(html, "f-branch").startswith("Party branch: 导子村 has no party branch with the code “x”.")
+    assert filter_error(html, "f-branch").startswith("Party branch: 导子村 has no party branch with the code “x”.")
     assert f'<option value="{BRANCH}"' in html.split('id="f-branch"')[1].split("</select>")[0]
 
 

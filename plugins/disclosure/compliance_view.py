@@ -27,6 +27,7 @@ ROWS_PER_PAGE = 500  # a township's year (20 villages) is one page
 STATUS_LABELS = compliance.STATUS_LABELS
 FIRST_YEAR, LAST_YEAR = 2000, 2100  # a month outside is a typing error (and a due date past 9999 is no date)
 CODE_MAX = 40  # the longest code a unit has (OrgUnit.code)
+FIELDS = ("township", "village", "from", "to", "status")  # the filters in the order the form shows them
 
 
 def _month(text):
@@ -71,7 +72,7 @@ class Filters:
     @classmethod
     def from_args(cls, args, org):
         """The filters asked for in `args` at `org`; every value not understood is in `problems`."""
-        filters = cls()  # each field in the order of the form, so are its problems
+        filters = cls()
         town = filters._township(args.get("township", "").strip(), org)
         filters._village(args.get("village", "").strip(), org, town)
         filters._months(args)
@@ -81,6 +82,9 @@ class Filters:
                             _("Showing every status instead."))
         else:
             filters.status = status
+        # the months are checked "to" first (a bound not understood follows from the other): the
+        # messages are read in the order of the form's fields all the same
+        filters.problems.sort(key=lambda p: FIELDS.index(p.field))
         return filters
 
     def _months(self, args):
