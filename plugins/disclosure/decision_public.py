@@ -4,8 +4,7 @@ from flask import abort, render_template
 from flask_babel import gettext as _
 
 from portal.extensions import db
-from portal.ledger import Publication, latest, latest_revisions
-from portal.public.views import publication_text
+from portal.ledger import Publication, latest, latest_revisions, publication_text
 
 from .decisions import DISCLOSURE_TITLE_ENDS, KIND, MEETING_LABELS, STEP_LABELS, disclosure_title
 from .public import _org_or_404, bp

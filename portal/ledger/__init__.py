@@ -2,8 +2,8 @@
 
 from .models import LedgerHead, Publication
 from .services import (LedgerError, PublicationKind, correct, count_latest, history, latest, latest_revisions,
-                       publish, record_of, site_language, verify, withdraw)
+                       publication_text, publish, record_of, site_language, verify, withdraw)
 
 __all__ = ["LedgerError", "LedgerHead", "Publication", "PublicationKind", "correct", "count_latest", "history",
-           "latest", "latest_revisions", "publish", "record_of", "site_language", "verify",
+           "latest", "latest_revisions", "publication_text", "publish", "record_of", "site_language", "verify",
            "withdraw"]

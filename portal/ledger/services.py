@@ -49,6 +49,23 @@ def site_language():
         yield
 
 
+def publication_text(pub):
+    """{title, summary, reason} of a revision as the reader reads them.
+
+    A kind whose words the code writes (PublicationKind.describe) says them again in the reader's
+    language; everything else, and a withdrawal's reason (which a person wrote), is shown as stored.
+    """
+    text = {"title": pub.title, "summary": pub.summary, "reason": pub.reason}
+    kind = current_app.extensions["portal"].publication_kinds.get((pub.plugin, pub.kind))
+    if kind is None or kind.describe is None or not isinstance(pub.payload, dict):
+        return text
+    described = kind.describe(pub) or {}
+    if pub.action != "correct":
+        described.pop("reason", None)
+    text.update({key: str(value) for key, value in described.items() if key in text and value is not None})
+    return text
+
+
 class LedgerError(ValueError):
     """A refused publication; the message is for the user."""
 

@@ -336,7 +336,7 @@ def search_excerpt(pub, terms, width=EXCERPT_WIDTH, words=None):
     characters around the first such term (a statement matches 路灯 somewhere in its forty lines;
     this shows where). None when there is nothing to show.
 
-    `words` are the {title, summary} the reader is shown (views.publication_text), the stored ones
+    `words` are the {title, summary} the reader is shown (ledger.publication_text), the stored ones
     by default: a summary the code wrote is shown in the reader's language, not the stored one."""
     title, summary = (words["title"], words["summary"]) if words else (pub.title, pub.summary)
     summary = summary or ""

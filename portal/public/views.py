@@ -5,6 +5,7 @@ from flask_babel import get_locale, gettext as _
 from markupsafe import Markup
 
 from ..extensions import limiter
+from ..ledger import publication_text
 from ..web import page_number
 from . import feeds, services
 from .caching import cache_public
@@ -37,22 +38,8 @@ def kind_label(pub):
     return kind.label if kind else pub.kind
 
 
-@bp.app_template_global("publication_text")
-def publication_text(pub):
-    """{title, summary, reason} of a revision as the reader reads them.
-
-    A kind whose words the code writes (PublicationKind.describe) says them again in the reader's
-    language; everything else, and a withdrawal's reason (which a person wrote), is shown as stored.
-    """
-    text = {"title": pub.title, "summary": pub.summary, "reason": pub.reason}
-    kind = current_app.extensions["portal"].publication_kinds.get((pub.plugin, pub.kind))
-    if kind is None or kind.describe is None or not isinstance(pub.payload, dict):
-        return text
-    described = kind.describe(pub) or {}
-    if pub.action != "correct":
-        described.pop("reason", None)
-    text.update({key: str(value) for key, value in described.items() if key in text and value is not None})
-    return text
+# a publication's title, summary and reason as the reader reads them (PublicationKind.describe)
+bp.add_app_template_global(publication_text, "publication_text")
 
 
 @bp.app_template_global("publication_revision_note")
