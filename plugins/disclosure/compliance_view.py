@@ -60,10 +60,6 @@ class Filters:
     problems: list = field(default_factory=list)
     typed: dict = field(default_factory=dict)
 
-    def problem(self, name):
-        """The Problem of the field `name`, or None."""
-        return next((p for p in self.problems if p.field == name), None)
-
     def _refuse(self, name, message, instead, typed=None):
         self.problems.append(Problem(name, message, instead))
         if typed is not None:  # shown again in its field; otherwise the field shows what the page shows

@@ -87,9 +87,8 @@ def index(code):
     # the button leads to the session form, which needs a unit here that holds sessions; a committee has none
     may_record = can(current_user, "training.record", org)
     organizes = services.organizes_sessions(org)
-    return render_console("training/index.html", org=org, page=page, year=year, year_problem=year_problem,
-                          type_=type_, type_problem=type_problem, types=SESSION_TYPES, counts=counts,
-                          problems=[p for p in (year_problem, type_problem) if p],
+    return render_console("training/index.html", org=org, page=page, year=year, type_=type_, types=SESSION_TYPES,
+                          counts=counts, problems=[p for p in (year_problem, type_problem) if p],
                           can_record=may_record and organizes, holds_none=may_record and not organizes)
 
 
@@ -287,7 +286,8 @@ def members(code):
     org = _unit(code, "training.view")
     year, problem = _year_asked()
     rows = page_of(records.member_hours(org, year, local_today()), MEMBERS_PER_PAGE)
-    return render_console("training/members.html", org=org, rows=rows, year=year, year_problem=problem)
+    return render_console("training/members.html", org=org, rows=rows, year=year,
+                          problems=[problem] if problem else [])
 
 
 @bp.route("/<code>/people/<int:person_id>")
@@ -326,10 +326,6 @@ class ComplianceFilters:
     branch: str = ""
     type_: str = ""
     problems: list = field(default_factory=list)
-
-    def problem(self, name):
-        """The Problem of the field `name`, or None."""
-        return next((p for p in self.problems if p.field == name), None)
 
     @classmethod
     def from_args(cls, args, org, branches):
